@@ -1,0 +1,4 @@
+export * from './errors';
+export * from './recognition';
+export * from './jobs';
+export * from './http';

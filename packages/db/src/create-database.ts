@@ -1,0 +1,124 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PGlite } from '@electric-sql/pglite';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import pg from 'pg';
+import { PrismaClient } from './generated/prisma/client';
+
+export type Database = {
+  prisma: PrismaClient;
+  /** 'postgres' (DATABASE_URL) or 'embedded' (PGlite in a local folder or in memory). */
+  kind: 'postgres' | 'embedded';
+  /** Runs `fn` on one dedicated connection (migrations need session-level locks). */
+  withSession<T>(fn: (session: SqlSession) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+};
+
+export type SqlSession = {
+  /** Runs a multi-statement SQL script. */
+  exec(sql: string): Promise<void>;
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+};
+
+export type DatabaseOptions =
+  | { databaseUrl: string }
+  // dataDir undefined = in memory (tests); otherwise a folder that only this process may open
+  | { dataDir?: string; loadDataDir?: Blob };
+
+/**
+ * Opens the database: PostgreSQL via @prisma/adapter-pg when a URL is given, else an embedded
+ * PGlite (the zero-setup default of `pnpm start`).
+ */
+export async function createDatabase(options: DatabaseOptions): Promise<Database> {
+  if ('databaseUrl' in options) return openPostgres(options.databaseUrl);
+  return openEmbedded(options.dataDir, options.loadDataDir);
+}
+
+async function openPostgres(databaseUrl: string): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  return {
+    prisma,
+    kind: 'postgres',
+    async withSession(fn) {
+      const client = await pool.connect();
+      try {
+        return await fn({
+          // no parameters = simple query protocol, which accepts several statements
+          exec: async (sql) => void (await client.query(sql)),
+          query: async (sql, params) => (await client.query(sql, params as unknown[])).rows,
+        });
+      } finally {
+        client.release();
+      }
+    },
+    async close() {
+      await prisma.$disconnect();
+      await pool.end();
+    },
+  };
+}
+
+async function openEmbedded(dataDir: string | undefined, loadDataDir: Blob | undefined): Promise<Database> {
+  const releaseLock = dataDir ? lockDataDir(dataDir) : () => {};
+  let pglite: PGlite;
+  try {
+    pglite = await PGlite.create(dataDir ?? 'memory://', loadDataDir ? { loadDataDir } : {});
+  } catch (err) {
+    releaseLock();
+    throw err;
+  }
+  const prisma = new PrismaClient({
+    adapter: new PrismaPGlite(pglite),
+    // PGlite is a single connection: transactions queue behind each other, so allow a longer wait
+    transactionOptions: { maxWait: 15_000, timeout: 30_000 },
+  });
+  return {
+    prisma,
+    kind: 'embedded',
+    async withSession(fn) {
+      return fn({
+        // pglite.exec, not the adapter's executeScript (which is not awaited)
+        exec: async (sql) => void (await pglite.exec(sql)),
+        query: async (sql, params) => (await pglite.query(sql, params as unknown[])).rows as never[],
+      });
+    },
+    async close() {
+      await prisma.$disconnect();
+      await pglite.close();
+      releaseLock();
+    },
+  };
+}
+
+/**
+ * PGlite has no locking of its own and one writer per folder: a second process opening the same
+ * folder corrupts it. A pid file makes the second opener fail with a clear message instead.
+ */
+function lockDataDir(dataDir: string): () => void {
+  fs.mkdirSync(dataDir, { recursive: true });
+  const lockFile = path.join(dataDir, '..', `${path.basename(dataDir)}.lock`);
+  try {
+    const pid = Number(fs.readFileSync(lockFile, 'utf8'));
+    if (pid && pid !== process.pid && isAlive(pid)) {
+      throw new Error(
+        `The embedded database in ${dataDir} is in use by process ${pid} (is \`pnpm start\` running?). ` +
+          'Stop it first, or set DATABASE_URL to use PostgreSQL, which allows many processes.',
+      );
+    }
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  fs.writeFileSync(lockFile, String(process.pid));
+  return () => fs.rmSync(lockFile, { force: true });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

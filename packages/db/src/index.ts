@@ -1,0 +1,7 @@
+export * from './create-database';
+export * from './migrate';
+export * from './api-keys';
+export * from './accounts';
+export { PrismaClient, Prisma } from './generated/prisma/client';
+export type { User, Account, ApiKey, UsageDay } from './generated/prisma/client';
+export { Plan } from './generated/prisma/enums';

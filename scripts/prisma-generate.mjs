@@ -1,0 +1,20 @@
+// Runs `prisma generate` for packages/db on install.
+// Why the env var: the Prisma CLI otherwise tries to download a native schema engine, which offline
+// machines cannot; generation itself runs on Wasm, so pointing the variable at any existing file
+// is enough (see README "Offline Prisma").
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+const dbDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'packages', 'db');
+const prismaBin = path.join(dbDir, 'node_modules', '.bin', 'prisma');
+if (!existsSync(prismaBin)) {
+  console.error('prisma-generate: packages/db dependencies are not installed yet; skipping');
+  process.exit(0);
+}
+const env = { ...process.env, PRISMA_HIDE_UPDATE_MESSAGE: '1', CHECKPOINT_DISABLE: '1' };
+env.PRISMA_SCHEMA_ENGINE_BINARY ??= process.execPath;
+env.PRISMA_QUERY_ENGINE_LIBRARY ??= process.execPath;
+const result = spawnSync(prismaBin, ['generate'], { cwd: dbDir, env, stdio: ['ignore', 'inherit', 'inherit'] });
+process.exit(result.status ?? 1);
