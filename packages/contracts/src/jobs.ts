@@ -37,12 +37,15 @@ export type LookupJobData = z.infer<typeof LookupJobDataSchema>;
 export const ImageOutcomeSchema = z.union([RecognitionResponseSchema, ErrorBodySchema]);
 export type ImageOutcome = z.infer<typeof ImageOutcomeSchema>;
 
-/** What the gateway remembers about a submitted request (Redis, TTL), for polling and isolation. */
+/**
+ * What the gateway remembers about a submitted request (Redis, TTL), for polling and isolation:
+ * one entry per image, either the flow that processes it or the error it was rejected with.
+ */
 export const JobRecordSchema = z.object({
   id: z.string(),
   kind: z.enum(['single', 'batch']),
   accountId: z.string(),
-  flowIds: z.array(z.string()).min(1),
+  entries: z.array(z.union([z.object({ flowId: z.string() }), z.object({ outcome: ErrorBodySchema })])).min(1),
   createdAt: z.string(),
 });
 export type JobRecord = z.infer<typeof JobRecordSchema>;

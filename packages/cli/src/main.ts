@@ -1,0 +1,162 @@
+// npr: the operator's command line. Results go to stdout (one value per line, machine-readable);
+// everything else (progress, errors) goes to stderr.
+import fs from 'node:fs';
+import { parseArgs } from 'node:util';
+import { createApiKeyForEmail, ensureUser, migrate, revokeApiKey, setAccountPlan } from '@npr/db';
+import { openDatabase } from './open-database';
+import { parseExpiry } from './parse-duration';
+
+const USAGE = `Usage: npr <command>
+
+  npr migrate                                   apply committed SQL migrations
+  npr users create --email E [--plan P]         create a user (and their account)
+  npr keys create --email E --name N [--expires 30d|ISO-DATE]
+                                                create an API key (user created if needed); prints only the key
+  npr keys revoke <prefix-or-id>                revoke a key (npr_live_xxxxxxxx or its id)
+  npr keys list --email E                       list a user's keys (JSON lines; no secrets)
+  npr accounts set-plan --email E --plan free|pro|enterprise [--requests N --window SECONDS]
+  npr recognise [--jsonl] IMAGE...              read plates from image files with the local models
+
+Database: DATABASE_URL, else the embedded one in ./data (stop \`pnpm start\` first in that mode).`;
+
+class UsageError extends Error {}
+
+const PLANS = ['free', 'pro', 'enterprise'] as const;
+type PlanName = (typeof PLANS)[number];
+function plan(value: string | undefined): PlanName {
+  if (!value || !(PLANS as readonly string[]).includes(value)) throw new UsageError(`--plan must be one of ${PLANS.join(', ')}`);
+  return value as PlanName;
+}
+function required(value: string | undefined, flag: string): string {
+  if (!value) throw new UsageError(`missing --${flag}`);
+  return value;
+}
+function positiveInt(value: string | undefined, flag: string): number | null {
+  if (value === undefined) return null;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${flag} must be a positive integer`);
+  return n;
+}
+
+async function withDatabase<T>(fn: (db: Awaited<ReturnType<typeof openDatabase>>) => Promise<T>): Promise<T> {
+  const db = await openDatabase();
+  try {
+    return await fn(db);
+  } finally {
+    await db.close();
+  }
+}
+
+async function run(argv: string[]): Promise<number> {
+  const [command, sub, ...rest] = argv;
+  const out = (line: string) => process.stdout.write(line + '\n');
+
+  if (command === 'recognise' || command === 'recognize') {
+    // loaded only here so that other commands never load ONNX Runtime
+    const specifier = '@npr/recognition/src/recognise-command';
+    const mod = (await import(specifier)) as { runRecogniseCommand: (argv: string[]) => Promise<number> };
+    return mod.runRecogniseCommand(argv.slice(1));
+  }
+
+  if (command === 'migrate') {
+    await withDatabase(async (db) => {
+      const applied = await migrate(db, { onApplied: (name) => process.stderr.write(`applied ${name}\n`) });
+      process.stderr.write(applied.length ? `${applied.length} migration(s) applied\n` : 'database is up to date\n');
+    });
+    return 0;
+  }
+
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      email: { type: 'string' },
+      name: { type: 'string' },
+      expires: { type: 'string' },
+      plan: { type: 'string' },
+      requests: { type: 'string' },
+      window: { type: 'string' },
+    },
+  });
+
+  switch (`${command} ${sub}`) {
+    case 'users create': {
+      const email = required(values.email, 'email');
+      const chosen = values.plan ? plan(values.plan) : undefined;
+      await withDatabase(async (db) => {
+        const { user, created } = await ensureUser(db.prisma, { email, plan: chosen });
+        process.stderr.write(created ? `created user ${user.email}\n` : `user ${user.email} already exists\n`);
+        out(user.id);
+      });
+      return 0;
+    }
+    case 'keys create': {
+      const email = required(values.email, 'email');
+      const name = required(values.name, 'name');
+      const expiresAt = values.expires ? parseExpiry(values.expires) : null;
+      await withDatabase(async (db) => {
+        const { key } = await createApiKeyForEmail(db.prisma, { email, name, expiresAt });
+        out(key);
+      });
+      return 0;
+    }
+    case 'keys revoke': {
+      const target = positionals[0];
+      if (!target) throw new UsageError('missing the key prefix or id to revoke');
+      return withDatabase(async (db) => {
+        const key = await revokeApiKey(db.prisma, target);
+        if (!key) {
+          process.stderr.write(`no key matches ${target}\n`);
+          return 1;
+        }
+        out(`revoked ${key.prefix}`);
+        return 0;
+      });
+    }
+    case 'keys list': {
+      const email = required(values.email, 'email').trim().toLowerCase();
+      await withDatabase(async (db) => {
+        const keys = await db.prisma.apiKey.findMany({ where: { user: { email } }, orderBy: { createdAt: 'asc' } });
+        for (const k of keys) {
+          out(JSON.stringify({ id: k.id, name: k.name, prefix: k.prefix, created_at: k.createdAt, last_used_at: k.lastUsedAt, expires_at: k.expiresAt, revoked_at: k.revokedAt }));
+        }
+      });
+      return 0;
+    }
+    case 'accounts set-plan': {
+      const email = required(values.email, 'email');
+      const chosen = plan(values.plan);
+      const requestsPerWindow = positiveInt(values.requests, 'requests');
+      const windowSeconds = positiveInt(values.window, 'window');
+      return withDatabase(async (db) => {
+        const account = await setAccountPlan(db.prisma, { email, plan: chosen, requestsPerWindow, windowSeconds });
+        if (!account) {
+          process.stderr.write(`no user with email ${email}\n`);
+          return 1;
+        }
+        out(`account ${account.id}: plan ${account.plan}${requestsPerWindow ? `, ${requestsPerWindow} images per ${windowSeconds ?? 'plan'} s window` : ''}`);
+        return 0;
+      });
+    }
+    default:
+      throw new UsageError(command ? `unknown command: ${[command, sub].filter(Boolean).join(' ')}` : 'no command given');
+  }
+}
+
+// a local .env applies to the CLI as it does to `pnpm start`
+if (fs.existsSync('.env')) process.loadEnvFile('.env');
+
+run(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err) => {
+    if (err instanceof UsageError) {
+      process.stderr.write(`npr: ${err.message}\n\n${USAGE}\n`);
+      process.exitCode = 2;
+    } else {
+      process.stderr.write(`npr: ${(err as Error).message}\n`);
+      process.exitCode = 1;
+    }
+  },
+);

@@ -1,0 +1,4 @@
+export * from './redis-connection';
+export * from './keys';
+export * from './recognition-flow';
+export * from './workers';

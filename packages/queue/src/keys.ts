@@ -1,0 +1,8 @@
+/** Redis key names outside BullMQ's own, all under the deployment's prefix. */
+export const redisKeys = {
+  image: (prefix: string, flowId: string) => `${prefix}:image:${flowId}`,
+  jobRecord: (prefix: string, jobId: string) => `${prefix}:job:${jobId}`,
+};
+
+/** The recognition child's job id, derived from its flow (request) id so retries are idempotent. */
+export const recognitionJobId = (flowId: string) => `${flowId}-rec`;

@@ -1,0 +1,151 @@
+import { FlowProducer, Job, Queue, QueueEvents } from 'bullmq';
+import {
+  AppError,
+  ImageOutcomeSchema,
+  JobRecordSchema,
+  QUEUE_NAMES,
+  decodeJobFailure,
+  errorBody,
+  type ImageOutcome,
+  type JobRecord,
+  type JobStatus,
+  type LookupJobData,
+  type RecognitionJobData,
+  type RecogniseOptions,
+} from '@npr/contracts';
+import { createRedisConnection, pingRedis } from './redis-connection';
+import { recognitionJobId, redisKeys } from './keys';
+
+export type RecognitionFlowOptions = {
+  redisUrl: string;
+  /** BullMQ and key prefix; tests use a unique one per run. */
+  prefix: string;
+  /** How long image bytes wait in Redis for a worker. */
+  imageTtlSeconds: number;
+  /** How long finished jobs (and their results) stay pollable. */
+  resultTtlSeconds: number;
+  /** Attempts for a recognition job that fails for a transient reason. */
+  attempts?: number;
+};
+
+export type FlowState = { status: JobStatus; outcome?: ImageOutcome };
+
+/**
+ * The gateway's side of the queue: stores image bytes, enqueues the recognition -> lookup flow,
+ * waits for results, and remembers which account owns which job.
+ */
+export async function createRecognitionFlow(options: RecognitionFlowOptions) {
+  const { prefix } = options;
+  const redis = createRedisConnection(options.redisUrl, { name: 'npr-gateway' });
+  const eventsConnection = createRedisConnection(options.redisUrl, { name: 'npr-gateway-events' });
+  const flowProducer = new FlowProducer({ connection: redis, prefix });
+  const lookupQueue = new Queue(QUEUE_NAMES.vehicleLookup, { connection: redis, prefix });
+  const recognitionQueue = new Queue(QUEUE_NAMES.recognition, { connection: redis, prefix });
+  const lookupEvents = new QueueEvents(QUEUE_NAMES.vehicleLookup, { connection: eventsConnection, prefix });
+  await lookupEvents.waitUntilReady();
+  const keep = { age: options.resultTtlSeconds };
+
+  /** Stores the image and enqueues its flow; `flowId` becomes the parent job id. */
+  async function submitImage(input: { flowId: string; accountId: string; image: Buffer; options?: RecogniseOptions }) {
+    const imageKey = redisKeys.image(prefix, input.flowId);
+    await redis.set(imageKey, input.image, 'EX', options.imageTtlSeconds);
+    const childData: RecognitionJobData = { requestId: input.flowId, accountId: input.accountId, imageKey, options: input.options ?? {} };
+    const parentData: LookupJobData = { requestId: input.flowId, accountId: input.accountId, imageKey };
+    await flowProducer.add({
+      name: 'lookup',
+      queueName: QUEUE_NAMES.vehicleLookup,
+      data: parentData,
+      opts: { jobId: input.flowId, removeOnComplete: keep, removeOnFail: keep, attempts: 3, backoff: { type: 'exponential', delay: 500 } },
+      children: [
+        {
+          name: 'recognise',
+          queueName: QUEUE_NAMES.recognition,
+          data: childData,
+          opts: {
+            jobId: recognitionJobId(input.flowId),
+            failParentOnFailure: true,
+            attempts: options.attempts ?? 3,
+            backoff: { type: 'exponential', delay: 500 },
+            removeOnComplete: keep,
+            removeOnFail: keep,
+          },
+        },
+      ],
+    });
+  }
+
+  /** Explains a failed flow: the recognition child's reason when it failed, else the parent's. */
+  async function failureOutcome(parent: Job): Promise<ImageOutcome> {
+    const child = await Job.fromId(recognitionQueue, recognitionJobId(parent.id!));
+    const reason = child && (await child.getState()) === 'failed' ? child.failedReason : parent.failedReason;
+    const { code, message } = decodeJobFailure(reason);
+    return errorBody(code, message, code === 'INTERNAL_ERROR' ? parent.data?.requestId : undefined);
+  }
+
+  /** The current state of one image's flow, with its outcome once finished; null when unknown/expired. */
+  async function getFlowState(flowId: string): Promise<FlowState | null> {
+    const parent = await Job.fromId(lookupQueue, flowId);
+    if (!parent) return null;
+    const state = await parent.getState();
+    switch (state) {
+      case 'completed':
+        return { status: 'completed', outcome: ImageOutcomeSchema.parse(parent.returnvalue) };
+      case 'failed':
+        return { status: 'failed', outcome: await failureOutcome(parent) };
+      case 'waiting-children': {
+        const child = await Job.fromId(recognitionQueue, recognitionJobId(flowId));
+        const childState = child ? await child.getState() : 'unknown';
+        return { status: childState === 'active' ? 'processing' : 'queued' };
+      }
+      default:
+        // the recognition step is done and the lookup is waiting or running
+        return { status: 'processing' };
+    }
+  }
+
+  /**
+   * Waits until the flow finishes or `timeoutMs` passes; returns its outcome, or null when it is
+   * still running (the caller then answers 202 with the job to poll).
+   */
+  async function waitForOutcome(flowId: string, timeoutMs: number): Promise<ImageOutcome | null> {
+    const parent = await Job.fromId(lookupQueue, flowId);
+    if (!parent) throw new AppError('INTERNAL_ERROR', `job ${flowId} vanished before it finished`);
+    try {
+      await parent.waitUntilFinished(lookupEvents, timeoutMs);
+    } catch {
+      // failed or timed out: the job's state says which
+    }
+    const state = await getFlowState(flowId);
+    return state && (state.status === 'completed' || state.status === 'failed') ? state.outcome! : null;
+  }
+
+  async function saveJobRecord(record: JobRecord): Promise<void> {
+    await redis.set(redisKeys.jobRecord(prefix, record.id), JSON.stringify(record), 'EX', options.resultTtlSeconds);
+  }
+
+  async function loadJobRecord(jobId: string): Promise<JobRecord | null> {
+    const raw = await redis.get(redisKeys.jobRecord(prefix, jobId));
+    return raw ? JobRecordSchema.parse(JSON.parse(raw)) : null;
+  }
+
+  return {
+    /** The shared Redis connection (the gateway's rate limiter uses it too). */
+    redis,
+    prefix,
+    submitImage,
+    waitForOutcome,
+    getFlowState,
+    saveJobRecord,
+    loadJobRecord,
+    ping: () => pingRedis(redis),
+    async close() {
+      await lookupEvents.close();
+      await flowProducer.close();
+      await lookupQueue.close();
+      await recognitionQueue.close();
+      await Promise.allSettled([redis.quit(), eventsConnection.quit()]);
+    },
+  };
+}
+
+export type RecognitionFlow = Awaited<ReturnType<typeof createRecognitionFlow>>;

@@ -1,0 +1,122 @@
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import {
+  AppError,
+  LookupJobDataSchema,
+  QUEUE_NAMES,
+  RecognitionJobDataSchema,
+  RecognitionJobResultSchema,
+  encodeJobFailure,
+  type ImageOutcome,
+  type LookupJobData,
+  type RecognitionJobData,
+  type RecognitionJobResult,
+} from '@npr/contracts';
+import { createRedisConnection, pingRedis } from './redis-connection';
+
+export type WorkerSettings = {
+  redisUrl: string;
+  prefix: string;
+  concurrency: number;
+  /** How long a job's lock lasts without renewal; a crashed worker's job is retried after this. */
+  lockDurationMs?: number;
+  /** How often this worker looks for jobs whose worker died. */
+  stalledIntervalMs?: number;
+  /** Don't take jobs until start() (the inference worker warms its models first). */
+  autorun?: boolean;
+};
+
+/**
+ * Turns errors thrown by a handler into BullMQ's language: client-side problems (4xx AppErrors)
+ * and an unavailable service are final (UnrecoverableError, never retried); anything else is
+ * retried with backoff. The failure reason carries the code so the gateway can answer with it.
+ */
+function toJobError(err: unknown): Error {
+  if (err instanceof AppError) {
+    const reason = encodeJobFailure(err.code, err.message);
+    return err.status < 500 || err.code === 'SERVICE_UNAVAILABLE' ? new UnrecoverableError(reason) : new Error(reason);
+  }
+  return err instanceof Error ? err : new Error(String(err));
+}
+
+function startWorker<T>(queueName: string, settings: WorkerSettings, process: (job: Job) => Promise<T>) {
+  const connection = createRedisConnection(settings.redisUrl, { name: `npr-${queueName}-worker` });
+  const worker = new Worker(
+    queueName,
+    async (job) => {
+      try {
+        return await process(job);
+      } catch (err) {
+        throw toJobError(err);
+      }
+    },
+    {
+      connection,
+      prefix: settings.prefix,
+      concurrency: settings.concurrency,
+      lockDuration: settings.lockDurationMs ?? 30_000,
+      stalledInterval: settings.stalledIntervalMs ?? 30_000,
+      // a job whose worker crashed is retried once more; twice means it kills workers: fail it
+      maxStalledCount: 1,
+      autorun: settings.autorun ?? true,
+    },
+  );
+  return {
+    worker,
+    /** Starts taking jobs (when created with autorun: false). */
+    start: () => void worker.run(),
+    ping: () => pingRedis(connection),
+    isRunning: () => worker.isRunning(),
+    async close() {
+      // waits for jobs in progress to finish: graceful shutdown loses nothing
+      await worker.close();
+      await connection.quit().catch(() => {});
+    },
+  };
+}
+
+/** A recognition handler: gets the job's data and image bytes, returns the plates it read. */
+export type RecognitionHandler = (data: RecognitionJobData, image: Buffer, job: { id: string; attemptsMade: number }) => Promise<RecognitionJobResult>;
+
+/** Consumes the `recognition` queue (the inference worker). */
+export function startRecognitionWorker(settings: WorkerSettings, handle: RecognitionHandler) {
+  let imageRedis: ReturnType<typeof createRedisConnection> | null = null;
+  const w = startWorker(QUEUE_NAMES.recognition, settings, async (job) => {
+    const data = RecognitionJobDataSchema.parse(job.data);
+    imageRedis ??= createRedisConnection(settings.redisUrl, { name: 'npr-recognition-images' });
+    const image = await imageRedis.getBuffer(data.imageKey);
+    if (!image) throw new AppError('INTERNAL_ERROR', 'the image expired before a worker could take it', { status: 500 });
+    return RecognitionJobResultSchema.parse(await handle(data, image, { id: job.id!, attemptsMade: job.attemptsMade }));
+  });
+  return {
+    ...w,
+    async close() {
+      await w.close();
+      await imageRedis?.quit().catch(() => {});
+    },
+  };
+}
+
+/** A lookup handler: gets the recognition result, returns the final per-image outcome. */
+export type LookupHandler = (data: LookupJobData, recognition: RecognitionJobResult) => Promise<ImageOutcome>;
+
+/** Consumes the `vehicle-lookup` queue (the parent of each recognition job). */
+export function startLookupWorker(settings: WorkerSettings, handle: LookupHandler) {
+  let redis: ReturnType<typeof createRedisConnection> | null = null;
+  const w = startWorker(QUEUE_NAMES.vehicleLookup, settings, async (job) => {
+    const data = LookupJobDataSchema.parse(job.data);
+    const children = Object.values(await job.getChildrenValues());
+    if (children.length !== 1) throw new Error(`lookup job ${job.id} expected one recognition result, got ${children.length}`);
+    const outcome = await handle(data, RecognitionJobResultSchema.parse(children[0]));
+    // the bytes are not needed any more; the TTL would remove them anyway
+    redis ??= createRedisConnection(settings.redisUrl, { name: 'npr-lookup-images' });
+    await redis.del(data.imageKey);
+    return outcome;
+  });
+  return {
+    ...w,
+    async close() {
+      await w.close();
+      await redis?.quit().catch(() => {});
+    },
+  };
+}

@@ -1,0 +1,64 @@
+import express, { type Router } from 'express';
+import type { PrismaClient } from '@npr/db';
+import { checkReadiness, metricsRegistry, type Logger, type ReadinessCheck } from '@npr/runtime';
+import { authenticateApiKey } from './authenticate-api-key';
+import { errorHandler, notFound } from './error-handler';
+import type { RateLimiter } from './rate-limiter';
+import { recognitionRoutes, type FlowPort } from './recognition.routes';
+import { requestId } from './request-id';
+
+export type AppDeps = {
+  prisma: PrismaClient;
+  flow: FlowPort;
+  limiter: RateLimiter;
+  logger: Logger;
+  /** The clock (tests move it to expire keys). */
+  now?: () => Date;
+  syncTimeoutMs: number;
+  publicBaseUrl?: string;
+  /** Dependencies /readyz checks (database, Redis, ...). */
+  readinessChecks?: ReadinessCheck[];
+  /** Extra routers mounted at `/` before the 404 handler: the dashboard (issue 5), bull-board (issue 6). */
+  mounts?: { path: string; router: Router }[];
+  /** 'trust proxy' setting when behind a load balancer (client IPs for rate limiting). */
+  trustProxy?: boolean | number | string;
+};
+
+/** Builds the gateway's express app from its dependencies; starts nothing. */
+export function createApp(deps: AppDeps) {
+  const now = deps.now ?? (() => new Date());
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', deps.trustProxy ?? false);
+  app.use(requestId());
+
+  app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
+  app.get('/readyz', async (_req, res) => {
+    const report = await checkReadiness(deps.readinessChecks ?? []);
+    res.status(report.ready ? 200 : 503).json({ status: report.ready ? 'ready' : 'not_ready', checks: report.checks });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(metricsRegistry.contentType).send(await metricsRegistry.metrics());
+  });
+
+  const api = express.Router();
+  api.use(authenticateApiKey({ prisma: deps.prisma, limiter: deps.limiter, now }));
+  api.use(
+    recognitionRoutes({
+      prisma: deps.prisma,
+      flow: deps.flow,
+      limiter: deps.limiter,
+      now,
+      syncTimeoutMs: deps.syncTimeoutMs,
+      publicBaseUrl: deps.publicBaseUrl,
+    }),
+  );
+  api.use(notFound());
+  app.use('/api/v1', api);
+
+  for (const mount of deps.mounts ?? []) app.use(mount.path, mount.router);
+
+  app.use(notFound());
+  app.use(errorHandler(deps.logger));
+  return app;
+}

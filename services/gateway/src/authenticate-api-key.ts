@@ -1,0 +1,66 @@
+import type { RequestHandler, Response } from 'express';
+import { AppError, PLAN_LIMITS } from '@npr/contracts';
+import { apiKeyMatches, apiKeyPrefix, type PrismaClient } from '@npr/db';
+import type { RateLimit, RateLimiter, RateState } from './rate-limiter';
+
+export type AuthContext = { apiKeyId: string; accountId: string; limit: RateLimit; rateKey: string };
+
+// last_used_at is for humans (the dashboard); writing it more than once a minute buys nothing
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+/** Sets the X-RateLimit-* headers every API response carries. */
+export function setRateLimitHeaders(res: Response, state: RateState): void {
+  res.setHeader('X-RateLimit-Limit', String(state.limit));
+  res.setHeader('X-RateLimit-Remaining', String(state.remaining));
+  res.setHeader('X-RateLimit-Reset', String(state.resetAt));
+}
+
+/**
+ * Authenticates `Authorization: Bearer <key>`: looks the key up by its prefix, compares hashes in
+ * constant time, rejects revoked or expired keys. Failed attempts are rate-limited per client IP
+ * (with the free plan's limit), which also gives 401 responses their X-RateLimit-* headers.
+ */
+export function authenticateApiKey(deps: { prisma: PrismaClient; limiter: RateLimiter; now: () => Date }): RequestHandler {
+  const anonymousLimit: RateLimit = PLAN_LIMITS.free;
+  return async (req, res, next) => {
+    const header = req.get('authorization') ?? '';
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    const key = match?.[1] ?? '';
+    const prefix = apiKeyPrefix(key);
+    const apiKey = prefix
+      ? await deps.prisma.apiKey.findUnique({ where: { prefix }, include: { account: true } })
+      : null;
+    const now = deps.now();
+    const valid =
+      apiKey !== null &&
+      apiKeyMatches(key, apiKey.keyHash) &&
+      apiKey.revokedAt === null &&
+      (apiKey.expiresAt === null || apiKey.expiresAt > now);
+
+    if (!valid) {
+      const rateKey = `ip:${req.ip}`;
+      setRateLimitHeaders(res, await deps.limiter.consume(rateKey, anonymousLimit, 1));
+      const message = !header
+        ? 'Missing API key: send it as "Authorization: Bearer <key>".'
+        : 'The API key is missing, malformed, unknown, expired or revoked.';
+      throw new AppError('INVALID_API_KEY', message);
+    }
+
+    const account = apiKey.account;
+    const planLimit = PLAN_LIMITS[account.plan];
+    const auth: AuthContext = {
+      apiKeyId: apiKey.id,
+      accountId: apiKey.accountId,
+      rateKey: `key:${apiKey.id}`,
+      limit: {
+        points: account.customRequestsPerWindow ?? planLimit.points,
+        windowSeconds: account.customWindowSeconds ?? planLimit.windowSeconds,
+      },
+    };
+    res.locals.auth = auth;
+    if (!apiKey.lastUsedAt || now.getTime() - apiKey.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
+      await deps.prisma.apiKey.update({ where: { id: apiKey.id }, data: { lastUsedAt: now } });
+    }
+    next();
+  };
+}

@@ -1,0 +1,32 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { AppError, errorBody } from '@npr/contracts';
+import type { Logger } from '@npr/runtime';
+
+/** 404 for routes that don't exist, in the API's error shape. */
+export function notFound(): RequestHandler {
+  return (req) => {
+    throw new AppError('NOT_FOUND', `No route for ${req.method} ${req.path}.`);
+  };
+}
+
+/**
+ * The one place errors become responses: AppErrors keep their code and status; anything else is a
+ * 500 whose body carries the request id (for support) and never a stack trace.
+ */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    const requestId: string | undefined = res.locals.requestId;
+    let appError: AppError;
+    if (err instanceof AppError) {
+      appError = err;
+    } else if ((err as { type?: string }).type === 'entity.parse.failed' || (err as { status?: number }).status === 400) {
+      appError = new AppError('BAD_REQUEST', 'Malformed request.');
+    } else {
+      logger.error({ err, requestId, method: req.method, path: req.path }, 'unhandled error');
+      appError = new AppError('INTERNAL_ERROR', 'Internal server error.');
+    }
+    if (res.headersSent) return void res.end();
+    for (const [name, value] of Object.entries(appError.headers ?? {})) res.setHeader(name, value);
+    res.status(appError.status).json(errorBody(appError.code, appError.message, appError.status >= 500 ? requestId : undefined));
+  };
+}

@@ -1,0 +1,73 @@
+// gateway: the public HTTP API. Authenticates, rate-limits, validates, enqueues, answers.
+import { z } from 'zod';
+import { createDatabase, migrate } from '@npr/db';
+import { createRecognitionFlow } from '@npr/queue';
+import { collectProcessMetrics, createLogger, createShutdown, env, loadConfig } from '@npr/runtime';
+import { createApp } from './app';
+import { createRedisRateLimiter } from './rate-limiter';
+
+const config = loadConfig(
+  z.object({
+    PORT: env.port(3000),
+    HOST: z.string().default('127.0.0.1'),
+    DATABASE_URL: z.string().url().optional(),
+    DATA_DIR: z.string().default('data'),
+    REDIS_URL: z.string().url(),
+    QUEUE_PREFIX: z.string().default('npr'),
+    MIGRATE_ON_START: env.bool(false),
+    SYNC_TIMEOUT_MS: env.int(30_000, 100),
+    IMAGE_TTL_SECONDS: env.int(600, 10),
+    RESULT_TTL_SECONDS: env.int(86_400, 60),
+    PUBLIC_BASE_URL: z.string().url().optional(),
+    TRUST_PROXY: z.string().optional(),
+    LOG_LEVEL: env.logLevel(),
+  }),
+);
+
+async function main() {
+  const logger = createLogger({ name: 'gateway', level: config.LOG_LEVEL });
+  const shutdown = createShutdown(logger);
+  collectProcessMetrics('gateway');
+
+  const db = await createDatabase(
+    config.DATABASE_URL ? { databaseUrl: config.DATABASE_URL } : { dataDir: `${config.DATA_DIR}/pglite` },
+  );
+  shutdown.add('database', () => db.close());
+  if (config.MIGRATE_ON_START) {
+    const applied = await migrate(db);
+    if (applied.length) logger.info({ applied }, 'migrations applied');
+  }
+
+  const flow = await createRecognitionFlow({
+    redisUrl: config.REDIS_URL,
+    prefix: config.QUEUE_PREFIX,
+    imageTtlSeconds: config.IMAGE_TTL_SECONDS,
+    resultTtlSeconds: config.RESULT_TTL_SECONDS,
+  });
+  shutdown.add('queue', () => flow.close());
+
+  const app = createApp({
+    prisma: db.prisma,
+    flow,
+    limiter: createRedisRateLimiter({ redis: flow.redis, keyPrefix: `${config.QUEUE_PREFIX}:rl` }),
+    logger,
+    syncTimeoutMs: config.SYNC_TIMEOUT_MS,
+    publicBaseUrl: config.PUBLIC_BASE_URL,
+    trustProxy: config.TRUST_PROXY,
+    readinessChecks: [
+      { name: 'database', check: async () => (await db.prisma.$queryRaw`SELECT 1`, true) },
+      { name: 'redis', check: () => flow.ping() },
+    ],
+  });
+
+  const server = app.listen(config.PORT, config.HOST);
+  await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
+  shutdown.add('http server', () => new Promise((resolve) => server.close(resolve)));
+  shutdown.listen();
+  logger.info({ url: `http://${config.HOST}:${config.PORT}`, database: db.kind }, 'gateway listening');
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,64 @@
+import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { AppError } from '@npr/contracts';
+
+export type RateLimit = { points: number; windowSeconds: number };
+export type RateState = { limit: number; remaining: number; resetAt: number };
+
+/** Per-key rate limiting with a limit that depends on the key's plan. */
+export type RateLimiter = {
+  /** Current state without spending anything. */
+  peek(key: string, limit: RateLimit): Promise<RateState>;
+  /** Spends `points` (one per image); throws RATE_LIMIT_EXCEEDED when they are not available. */
+  consume(key: string, limit: RateLimit, points: number): Promise<RateState>;
+};
+
+/**
+ * A rate-limiter-flexible limiter on Redis, so every gateway replica shares one count per key.
+ * One limiter per distinct (points, window) pair; a plan change starts a fresh window.
+ */
+export function createRedisRateLimiter(deps: { redis: unknown; keyPrefix: string; now?: () => number }): RateLimiter {
+  const now = deps.now ?? Date.now;
+  const limiters = new Map<string, RateLimiterRedis>();
+  const limiterFor = (limit: RateLimit) => {
+    const id = `${limit.points}:${limit.windowSeconds}`;
+    let limiter = limiters.get(id);
+    if (!limiter) {
+      limiter = new RateLimiterRedis({
+        storeClient: deps.redis,
+        keyPrefix: `${deps.keyPrefix}:${id}`,
+        points: limit.points,
+        duration: limit.windowSeconds,
+      });
+      limiters.set(id, limiter);
+    }
+    return limiter;
+  };
+  const toState = (limit: RateLimit, res: RateLimiterRes | null): RateState => ({
+    limit: limit.points,
+    remaining: res ? Math.max(0, limit.points - res.consumedPoints) : limit.points,
+    resetAt: Math.ceil((now() + (res ? res.msBeforeNext : limit.windowSeconds * 1000)) / 1000),
+  });
+
+  return {
+    async peek(key, limit) {
+      return toState(limit, await limiterFor(limit).get(key));
+    },
+    async consume(key, limit, points) {
+      try {
+        return toState(limit, await limiterFor(limit).consume(key, points));
+      } catch (rejection) {
+        if (!(rejection instanceof RateLimiterRes)) throw rejection;
+        const state = toState(limit, rejection);
+        throw rateLimitExceeded(state, now());
+      }
+    },
+  };
+}
+
+/** The 429 error, with Retry-After in seconds. */
+export function rateLimitExceeded(state: RateState, nowMs: number): AppError {
+  const retryAfter = Math.max(1, state.resetAt - Math.floor(nowMs / 1000));
+  return new AppError('RATE_LIMIT_EXCEEDED', `Rate limit of ${state.limit} images per window exceeded; retry in ${retryAfter} s.`, {
+    headers: { 'Retry-After': String(retryAfter) },
+  });
+}

@@ -1,0 +1,164 @@
+import { Router, type Request, type Response } from 'express';
+import {
+  AppError,
+  ERROR_STATUS,
+  RecogniseOptionsSchema,
+  errorBody,
+  type ImageOutcome,
+  type JobRecord,
+  type JobStatus,
+  type RecogniseOptions,
+} from '@npr/contracts';
+import { recordUsage, type PrismaClient } from '@npr/db';
+import type { RecognitionFlow } from '@npr/queue';
+import type { AuthContext } from './authenticate-api-key';
+import { setRateLimitHeaders } from './authenticate-api-key';
+import { rateLimitExceeded, type RateLimiter } from './rate-limiter';
+import { uploadBatch, uploadSingle } from './upload';
+import { validateImage } from './validate-image';
+
+/** The part of the queue the routes use (the seam for tests). */
+export type FlowPort = Pick<RecognitionFlow, 'submitImage' | 'waitForOutcome' | 'getFlowState' | 'saveJobRecord' | 'loadJobRecord'>;
+
+export type RecognitionRoutesDeps = {
+  prisma: PrismaClient;
+  flow: FlowPort;
+  limiter: RateLimiter;
+  now: () => Date;
+  /** How long a synchronous call waits before answering 202 with the job instead. */
+  syncTimeoutMs: number;
+  /** Base for job URLs (e.g. https://api.example.com); default: from the request. */
+  publicBaseUrl?: string;
+};
+
+const statusOf = (outcome: ImageOutcome) => (outcome.success ? 200 : ERROR_STATUS[outcome.error.code]);
+
+function wantsAsync(req: Request): boolean {
+  const q = req.query.async;
+  return q === 'true' || q === '1' || /\brespond-async\b/i.test(req.get('prefer') ?? '');
+}
+
+/** Optional recognition options from the query string or form fields: regions=gb,de&top_n=3. */
+function parseOptions(req: Request): RecogniseOptions {
+  const raw = { ...(req.query as Record<string, unknown>), ...((req.body as Record<string, unknown>) ?? {}) };
+  const regions = typeof raw.regions === 'string' && raw.regions ? raw.regions.split(',').map((r) => r.trim().toLowerCase()) : undefined;
+  const topN = raw.top_n === undefined ? undefined : Number(raw.top_n);
+  const parsed = RecogniseOptionsSchema.safeParse({ regions, topN });
+  if (!parsed.success) throw new AppError('BAD_REQUEST', 'Invalid options: regions must be two-letter codes, top_n 1 to 10.');
+  return parsed.data;
+}
+
+/** POST /recognise, POST /batch and GET /jobs/:id. */
+export function recognitionRoutes(deps: RecognitionRoutesDeps): Router {
+  const router = Router();
+  const auth = (res: Response) => res.locals.auth as AuthContext;
+
+  /** Spends one rate-limit point per image and counts the images in the key's daily usage. */
+  async function chargeImages(res: Response, images: number) {
+    const a = auth(res);
+    setRateLimitHeaders(res, await deps.limiter.consume(a.rateKey, a.limit, images));
+    await recordUsage(deps.prisma, a.apiKeyId, images, deps.now());
+  }
+
+  /** Refuses before reading the upload when the window is already used up. */
+  async function refuseWhenExhausted(_req: Request, res: Response, next: () => void) {
+    const a = auth(res);
+    const state = await deps.limiter.peek(a.rateKey, a.limit);
+    setRateLimitHeaders(res, state);
+    if (state.remaining <= 0) throw rateLimitExceeded(state, deps.now().getTime());
+    next();
+  }
+
+  function jobUrl(req: Request, id: string) {
+    const base = deps.publicBaseUrl ?? `${req.protocol}://${req.get('host')}`;
+    return `${base}/api/v1/jobs/${id}`;
+  }
+
+  function accepted(req: Request, res: Response, id: string, status: JobStatus = 'queued') {
+    const url = jobUrl(req, id);
+    if (/\brespond-async\b/i.test(req.get('prefer') ?? '')) res.setHeader('Preference-Applied', 'respond-async');
+    res.setHeader('Location', url);
+    res.status(202).json({ success: true, job_id: id, status, url });
+  }
+
+  router.post('/recognise', refuseWhenExhausted, uploadSingle, async (req, res) => {
+    if (!req.file) throw new AppError('BAD_REQUEST', 'Missing the image: send it in the multipart field "upload".');
+    const options = parseOptions(req);
+    await chargeImages(res, 1);
+    await validateImage(req.file.buffer);
+    const id: string = res.locals.requestId;
+    const accountId = auth(res).accountId;
+    await deps.flow.submitImage({ flowId: id, accountId, image: req.file.buffer, options });
+    await deps.flow.saveJobRecord({ id, kind: 'single', accountId, entries: [{ flowId: id }], createdAt: deps.now().toISOString() });
+    if (wantsAsync(req)) return accepted(req, res, id);
+    const outcome = await deps.flow.waitForOutcome(id, deps.syncTimeoutMs);
+    if (!outcome) return accepted(req, res, id, 'processing');
+    res.status(statusOf(outcome)).json(outcome);
+  });
+
+  router.post('/batch', refuseWhenExhausted, uploadBatch, async (req, res) => {
+    const files = (req.files as Express.Multer.File[] | undefined) ?? [];
+    const stray = files.find((f) => f.fieldname !== 'images[]' && f.fieldname !== 'images');
+    if (stray) throw new AppError('BAD_REQUEST', `Unexpected file field "${stray.fieldname}"; send images as "images[]".`);
+    if (files.length === 0) throw new AppError('BAD_REQUEST', 'Missing images: send 1 to 20 files in the multipart field "images[]".');
+    const options = parseOptions(req);
+    await chargeImages(res, files.length);
+
+    const id: string = res.locals.requestId;
+    const accountId = auth(res).accountId;
+    // each image is its own flow so one bad or slow image never holds up the others
+    const entries: JobRecord['entries'] = await Promise.all(
+      files.map(async (file, i) => {
+        const flowId = `${id}-${i}`;
+        try {
+          await validateImage(file.buffer);
+        } catch (err) {
+          if (!(err instanceof AppError)) throw err;
+          return { outcome: errorBody(err.code, err.message) };
+        }
+        await deps.flow.submitImage({ flowId, accountId, image: file.buffer, options });
+        return { flowId };
+      }),
+    );
+    await deps.flow.saveJobRecord({ id, kind: 'batch', accountId, entries, createdAt: deps.now().toISOString() });
+    if (wantsAsync(req)) return accepted(req, res, id);
+
+    const deadline = Date.now() + deps.syncTimeoutMs;
+    const outcomes = await Promise.all(
+      entries.map((e) => ('outcome' in e ? e.outcome : deps.flow.waitForOutcome(e.flowId, Math.max(1, deadline - Date.now())))),
+    );
+    if (outcomes.some((o) => o === null)) return accepted(req, res, id, 'processing');
+    res.status(200).json({ success: true, results: outcomes });
+  });
+
+  router.get('/jobs/:id', async (req, res) => {
+    const a = auth(res);
+    setRateLimitHeaders(res, await deps.limiter.peek(a.rateKey, a.limit));
+    const id = String(req.params.id);
+    const record = /^[0-9a-f-]{36}$/.test(id) ? await deps.flow.loadJobRecord(id) : null;
+    // another account's job is indistinguishable from one that does not exist
+    if (!record || record.accountId !== a.accountId) throw new AppError('NOT_FOUND', 'No such job.');
+
+    const states = await Promise.all(
+      record.entries.map(async (e) => {
+        if ('outcome' in e) return { status: 'failed' as JobStatus, outcome: e.outcome as ImageOutcome };
+        return (await deps.flow.getFlowState(e.flowId)) ?? {
+          status: 'failed' as JobStatus,
+          outcome: errorBody('INTERNAL_ERROR', 'The job expired before it finished.', id) as ImageOutcome,
+        };
+      }),
+    );
+    const pending = states.filter((s) => s.status === 'queued' || s.status === 'processing');
+    if (pending.length > 0) {
+      const status: JobStatus = states.some((s) => s.status !== 'queued') ? 'processing' : 'queued';
+      return res.status(200).json({ success: true, job_id: id, status, url: jobUrl(req, id) });
+    }
+    if (record.kind === 'single') {
+      const outcome = states[0]!.outcome!;
+      return res.status(statusOf(outcome)).json({ ...outcome, job_id: id, status: outcome.success ? 'completed' : 'failed' });
+    }
+    res.status(200).json({ success: true, job_id: id, status: 'completed', results: states.map((s) => s.outcome) });
+  });
+
+  return router;
+}

@@ -1,0 +1,38 @@
+import { AppError, type RecognitionJobResult } from '@npr/contracts';
+import type { RecognitionHandler } from '@npr/queue';
+import type { Logger } from '@npr/runtime';
+import type { Recogniser } from './recogniser';
+
+export type RecogniserState =
+  | { status: 'loading' }
+  | { status: 'ready'; recogniser: Recogniser }
+  | { status: 'failed'; reason: string };
+
+/**
+ * Builds the recognition job handler. The recogniser comes in as a state so that a worker whose
+ * models failed to load answers every job with a clear SERVICE_UNAVAILABLE instead of inventing
+ * plates or hanging.
+ */
+export function createRecognitionProcessor(deps: {
+  recogniser: () => RecogniserState;
+  logger: Logger;
+  now?: () => number;
+}): RecognitionHandler {
+  const now = deps.now ?? (() => performance.now());
+  return async (data, image, job): Promise<RecognitionJobResult> => {
+    const state = deps.recogniser();
+    if (state.status !== 'ready') {
+      throw new AppError(
+        'SERVICE_UNAVAILABLE',
+        state.status === 'loading'
+          ? 'The recognition models are still loading; try again shortly.'
+          : 'Recognition is unavailable: the worker could not load its models.',
+      );
+    }
+    const started = now();
+    const plates = await state.recogniser.recognise(image, data.options);
+    const processing_time_ms = Math.round((now() - started) * 10) / 10;
+    deps.logger.info({ requestId: data.requestId, jobId: job.id, plates: plates.length, processing_time_ms }, 'recognised');
+    return { plates, processing_time_ms };
+  };
+}

@@ -1,0 +1,29 @@
+import { errorBody, type ImageOutcome, type PlateResult } from '@npr/contracts';
+import type { LookupHandler } from '@npr/queue';
+import type { Logger } from '@npr/runtime';
+import type { LookupVehicle } from './lookup-vehicle';
+
+/**
+ * Builds the lookup job handler: turns the recognition result into the client's per-image answer,
+ * attaching `vehicle` to each plate. A failing vehicle source degrades that plate to
+ * `vehicle: null`; it never fails the recognition.
+ */
+export function createLookupProcessor(deps: { lookupVehicle: LookupVehicle; logger: Logger }): LookupHandler {
+  return async (data, recognition): Promise<ImageOutcome> => {
+    if (recognition.plates.length === 0) {
+      return errorBody('NO_PLATES_FOUND', 'No number plates were detected in the image.');
+    }
+    const results: PlateResult[] = await Promise.all(
+      recognition.plates.map(async (plate) => {
+        let vehicle = null;
+        try {
+          vehicle = await deps.lookupVehicle(plate.plate, plate.region);
+        } catch (err) {
+          deps.logger.warn({ err, requestId: data.requestId }, 'vehicle lookup failed; answering without vehicle data');
+        }
+        return { ...plate, vehicle };
+      }),
+    );
+    return { success: true, results, processing_time_ms: recognition.processing_time_ms };
+  };
+}
