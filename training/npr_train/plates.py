@@ -181,7 +181,7 @@ def _uk_paths(ch):
         P.append([(R, T), (L, T), (L, B)])
         P.append([(L, MID), (R - 5, MID)])
     elif ch == "G":
-        P.append(_arc(CX, T + RX, RX, RX, 330, 180) + _arc(CX, B - RX, RX, RX, 180, 360) + [(R, MID + 4), (CX + 2, MID + 4)])
+        P.append(_arc(CX, T + RX, RX, RX, 330, 180) + _arc(CX, B - RX, RX, RX, 180, 0) + [(R, MID + 4), (CX + 2, MID + 4)])
     elif ch == "H":
         P += [[(L, T), (L, B)], [(R, T), (R, B)], [(L, MID), (R, MID)]]
     elif ch == "J":
@@ -765,7 +765,10 @@ def _render_br(rng):
     _small_text(c.img, rng.choice(BR_CITIES), c.px(w_mm / 2), c.px(17), c.px(14), ink, c.px(w_mm * 0.6))
     font = _pick_font(rng, ["din", "rgC", "rgD", "barlowC7", "uk"])
     sh = (max(1, int(c.px(1.5))), max(1, int(c.px(1.5))), (80, 80, 80), 0.4) if rng.random() < 0.5 else None
-    _draw_line(c.img, font, groups[0] + "-" + groups[1], c.px(w_mm / 2), c.px(75), c.px(rng.uniform(60, 68)), ink,
+    sep = "-" if rng.random() < 0.6 else "\u00b7"  # dash or middle dot between the groups
+    if font == "uk" and sep != "-":
+        sep = "-"
+    _draw_line(c.img, font, groups[0] + sep + groups[1], c.px(w_mm / 2), c.px(75), c.px(rng.uniform(60, 68)), ink,
                c.px(w_mm - 24), c.px(5), rng.uniform(1.0, 1.2) if font != "uk" else 0.9, None, None, shadow=sh)
     return c, ["".join(groups)], w_mm, h_mm, 6.0
 
