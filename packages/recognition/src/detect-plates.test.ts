@@ -1,0 +1,62 @@
+import { decodeDetections, fillDetectorInput, iou, letterbox, nonMaxSuppression, quadBox } from './detect-plates';
+
+describe('detector pre- and post-processing', () => {
+  it('resizes the long side to the detector size and pads to multiples of 32', () => {
+    expect(letterbox(1280, 720, 640)).toEqual({ resizedWidth: 640, resizedHeight: 360, inputWidth: 640, inputHeight: 384, scaleX: 0.5, scaleY: 0.5 });
+    expect(letterbox(720, 1280, 640)).toMatchObject({ resizedWidth: 360, resizedHeight: 640, inputWidth: 384, inputHeight: 640 });
+    // small photos are enlarged: the detector was trained at this scale
+    expect(letterbox(500, 300, 640)).toMatchObject({ resizedWidth: 640, resizedHeight: 384, inputWidth: 640, inputHeight: 384 });
+  });
+
+  it('fills the CHW input with pixel / 255 and zero padding', () => {
+    const lb = letterbox(40, 20, 40); // 40x20 -> input 64x32
+    const rgb = new Uint8Array(40 * 20 * 3).fill(255);
+    const out = fillDetectorInput(rgb, lb, new Float32Array(3 * 64 * 32).fill(7));
+    expect(out[0]).toBe(1);
+    expect(out[39]).toBe(1);
+    expect(out[40]).toBe(0); // right padding
+    expect(out[20 * 64]).toBe(0); // bottom padding
+    expect(out[2 * 64 * 32 + 64 + 1]).toBe(1); // blue plane
+  });
+
+  it('decodes a heatmap peak into corners in original pixels', () => {
+    const fh = 4;
+    const fw = 6;
+    const plane = fh * fw;
+    const heat = new Float32Array(plane);
+    heat[1 * fw + 2] = 0.9; // the peak
+    heat[1 * fw + 3] = 0.6; // its neighbour: not a local maximum
+    heat[3 * fw + 5] = 0.2; // below threshold
+    const geom = new Float32Array(10 * plane);
+    const at = (ch: number, v: number) => (geom[ch * plane + 1 * fw + 2] = v);
+    at(0, 0.5);
+    at(1, 0.5); // centre (20, 12) in input pixels
+    const corners = [-2, -0.5, 2, -0.5, 2, 0.5, -2, 0.5]; // 64 x 16 px around it
+    corners.forEach((v, k) => at(2 + k, v));
+    const lb = letterbox(96, 64, 48); // scale 0.5: original = input * 2
+    const dets = decodeDetections(heat, geom, fh, fw, lb, { threshold: 0.3, nmsIou: 0.3, maxDetections: 10, imageWidth: 96, imageHeight: 64 });
+    expect(dets).toHaveLength(1);
+    expect(dets[0].score).toBeCloseTo(0.9, 6);
+    expect(dets[0].quad).toEqual([
+      [-24, 8],
+      [104, 8],
+      [104, 40],
+      [-24, 40],
+    ]);
+    expect(dets[0].box).toEqual({ x: 0, y: 8, width: 96, height: 32 }); // clamped to the photo
+  });
+
+  it('suppresses overlapping and nested detections, strongest first', () => {
+    const d = (score: number, x: number, y: number, width: number, height: number) => ({ score, box: { x, y, width, height } });
+    const kept = nonMaxSuppression(
+      [d(0.5, 2, 0, 100, 30), d(0.9, 0, 0, 100, 30), d(0.8, 10, 5, 40, 10), d(0.7, 300, 300, 50, 20)],
+      0.3,
+    );
+    expect(kept.map((k) => k.score)).toEqual([0.9, 0.7]);
+  });
+
+  it('measures IoU and boxes around quads', () => {
+    expect(iou({ x: 0, y: 0, width: 10, height: 10 }, { x: 5, y: 0, width: 10, height: 10 })).toBeCloseTo(50 / 150, 9);
+    expect(quadBox([[1.2, 2.7], [10.5, 2], [10, 8.1], [1, 8]], 100, 100)).toEqual({ x: 1, y: 2, width: 10, height: 7 });
+  });
+});

@@ -1,0 +1,201 @@
+/**
+ * Choosing a plate's text and region from the reader's outputs: beam candidates per line layout,
+ * repaired along the confusion map into the regions' formats where the model itself gave the
+ * alternative character a real chance, then scored jointly with the region head and the hint.
+ */
+import { alignLabels, beamSearch, ctcLogProb, textToLabels } from './ctc-decode';
+import {
+  ALPHABET,
+  CONFUSABLE,
+  REGIONS,
+  formatFit,
+  formatPlate,
+  hasStrictFormats,
+  templatesOfLength,
+  type Region,
+} from './plate-formats';
+
+/** One crop's per-frame class probabilities (T x C, frame-major). */
+export interface LineProbs {
+  probs: Float32Array;
+  T: number;
+  C: number;
+}
+
+/** A way of reading the plate: one crop (one line) or the two halves read in turn. */
+export interface Layout {
+  lines: LineProbs[];
+  /** log prior of the layout (two-line readings are rarer than one-line ones) */
+  logPrior: number;
+}
+
+export interface ScoringOptions {
+  beamWidth: number;
+  /** an alternative character must have had at least this probability in one of its frames */
+  minAltProb: number;
+  /** at most this many characters are changed by repair */
+  maxRepairs: number;
+  /** multiplier for a reading that fits none of a strict-format region's formats */
+  offFormatFactor: number;
+  /** multiplier for a reading that only fits a region's loose length rule (US, other Europe) */
+  looseFormatFactor: number;
+  /** multiplier for regions outside the caller's hint */
+  offHintFactor: number;
+  /** share of the probability the beam did not see that is credited to unseen readings */
+  unseenFactor: number;
+}
+
+export const DEFAULT_SCORING: ScoringOptions = {
+  beamWidth: 8,
+  minAltProb: 0.01,
+  maxRepairs: 2,
+  offFormatFactor: 0.02,
+  looseFormatFactor: 0.5,
+  offHintFactor: 0.05,
+  unseenFactor: 0.1,
+};
+
+export interface ScoredReading {
+  /** letters and digits only */
+  text: string;
+  /** as the region prints it */
+  plate: string;
+  region: Region;
+  /** posterior among the readings considered, 0..1 */
+  confidence: number;
+  /** true when the text differs from every beam candidate (changed by format repair) */
+  repaired: boolean;
+}
+
+interface Hypothesis {
+  parts: string[];
+  layout: Layout;
+  /** log P(text | crops) + layout prior */
+  logProb: number;
+  repaired: boolean;
+}
+
+/**
+ * Scores every reading of a plate; best first. `regionProbs` is the region head's softmax in the
+ * order of REGIONS; `hint` the regions the caller expects (empty: no bias).
+ */
+export function scoreReadings(layouts: Layout[], regionProbs: ArrayLike<number>, hint: Region[], opts: ScoringOptions = DEFAULT_SCORING): ScoredReading[] {
+  const byText = new Map<string, Hypothesis>();
+  const keep = (h: Hypothesis) => {
+    const text = h.parts.join('');
+    const old = byText.get(text);
+    if (!old) return void byText.set(text, h);
+    // the same text from two layouts (or from repair and the beam): keep the likelier explanation;
+    // it counts as repaired only if no beam produced it
+    const better = h.logProb > old.logProb ? h : old;
+    byText.set(text, { ...better, repaired: h.repaired && old.repaired });
+  };
+  let seenMass = 0;
+  for (const layout of layouts) {
+    // the beam's own scores are lower bounds (pruned paths); rescore exactly, as repairs are scored
+    const perLine = layout.lines.map((l) =>
+      beamSearch(l.probs, l.T, l.C, opts.beamWidth, layout.lines.length > 1 ? 4 : opts.beamWidth).map((b) => ({
+        text: b.text,
+        logProb: ctcLogProb(l.probs, l.T, l.C, textToLabels(b.text)),
+      })),
+    );
+    let combos: Array<{ parts: string[]; logProb: number }> = [{ parts: [], logProb: layout.logPrior }];
+    for (const cands of perLine) combos = combos.flatMap((c) => cands.map((b) => ({ parts: [...c.parts, b.text], logProb: c.logProb + b.logProb })));
+    let mass = 0;
+    for (const c of combos) {
+      mass += Math.exp(c.logProb - layout.logPrior);
+      keep({ parts: c.parts, layout, logProb: c.logProb, repaired: false });
+    }
+    seenMass = Math.max(seenMass, Math.min(1, mass));
+  }
+  for (const h of [...byText.values()]) for (const r of repairs(h, opts)) keep(r);
+
+  const logRegion = REGIONS.map((_, i) => Math.log(Math.max(regionProbs[i] ?? 0, 1e-6)));
+  const scored: Array<ScoredReading & { logScore: number }> = [];
+  for (const [text, h] of byText) {
+    if (text.length < 2) continue; // a plate has at least two characters; less is a misread or no plate
+    let best = -Infinity;
+    let bestRegion: Region = 'eu';
+    REGIONS.forEach((region, i) => {
+      const fit = formatFit(text, region);
+      let s = h.logProb + logRegion[i];
+      if (fit === 'loose') s += Math.log(opts.looseFormatFactor);
+      else if (fit === 'none') s += Math.log(opts.offFormatFactor);
+      if (hint.length && !hint.includes(region)) s += Math.log(opts.offHintFactor);
+      if (s > best) {
+        best = s;
+        bestRegion = region;
+      }
+    });
+    scored.push({ text, plate: formatPlate(text, bestRegion), region: bestRegion, confidence: 0, repaired: h.repaired, logScore: best });
+  }
+  scored.sort((a, b) => b.logScore - a.logScore);
+  // posterior among what was seen, plus the mass the beam never reached (mostly off-format strings)
+  const top = scored.length ? scored[0].logScore : 0;
+  const maxRegion = Math.max(...REGIONS.map((_, i) => regionProbs[i] ?? 0));
+  let z = Math.max(0, 1 - seenMass) * opts.unseenFactor * maxRegion * Math.exp(-top);
+  for (const s of scored) z += Math.exp(s.logScore - top);
+  for (const s of scored) s.confidence = Math.exp(s.logScore - top) / z;
+  return scored.map(({ logScore: _drop, ...rest }) => rest);
+}
+
+/** Readings of `h` changed along the confusion map so that they fit a strict format of some region. */
+function repairs(h: Hypothesis, opts: ScoringOptions): Hypothesis[] {
+  const text = h.parts.join('');
+  if (text.length < 2) return [];
+  // where in which line each character sits, and the frames that emitted it
+  const where: Array<{ line: number; index: number; span: [number, number] }> = [];
+  for (let li = 0; li < h.parts.length; li++) {
+    const line = h.layout.lines[li];
+    const spans = alignLabels(line.probs, line.T, line.C, textToLabels(h.parts[li]));
+    if (!spans) return [];
+    spans.forEach((span, index) => where.push({ line: li, index, span }));
+  }
+  const altProb = (pos: number, ch: string): number => {
+    const { line, span } = where[pos];
+    const l = h.layout.lines[line];
+    const c = ALPHABET.indexOf(ch) + 1;
+    let p = 0;
+    for (let t = span[0]; t <= span[1]; t++) p = Math.max(p, l.probs[t * l.C + c]);
+    return p;
+  };
+  const out = new Map<string, Hypothesis>();
+  for (const region of REGIONS) {
+    if (!hasStrictFormats(region) || formatFit(text, region) === 'strict') continue;
+    for (const t of templatesOfLength(region, text.length)) {
+      const chars = [...text];
+      let changes = 0;
+      let ok = true;
+      for (let i = 0; i < chars.length && ok; i++) {
+        if (t.classes[i].includes(chars[i])) continue;
+        let bestAlt = '';
+        let bestP = opts.minAltProb;
+        for (const alt of CONFUSABLE[chars[i]] ?? '') {
+          if (!t.classes[i].includes(alt)) continue;
+          const p = altProb(i, alt);
+          if (p >= bestP) {
+            bestP = p;
+            bestAlt = alt;
+          }
+        }
+        if (!bestAlt || ++changes > opts.maxRepairs) ok = false;
+        else chars[i] = bestAlt;
+      }
+      if (!ok) continue;
+      const repairedText = chars.join('');
+      if (out.has(repairedText)) continue;
+      const parts: string[] = [];
+      let k = 0;
+      let logProb = h.layout.logPrior;
+      h.parts.forEach((p, li) => {
+        const part = repairedText.slice(k, k + p.length);
+        k += p.length;
+        parts.push(part);
+        const l = h.layout.lines[li];
+        logProb += ctcLogProb(l.probs, l.T, l.C, textToLabels(part));
+      });
+      out.set(repairedText, { parts, layout: h.layout, logProb, repaired: true });
+    }
+  }
+  return [...out.values()];
+}

@@ -1,0 +1,49 @@
+/**
+ * Photo bytes to pixels: one decode (EXIF orientation applied) to RGB at full resolution for the
+ * plate crops, and the detector's downscaled copy resized from those pixels.
+ */
+import sharp from 'sharp';
+import { letterbox, type Letterbox } from './detect-plates';
+import { RecognitionError } from './errors';
+import type { RgbImage } from './read-plates';
+
+export interface DecodedPhoto {
+  /** size after EXIF orientation: the coordinate system of every result */
+  width: number;
+  height: number;
+  /** pixels for the crops; smaller than width x height only for photos above `maxSourceSide` */
+  source: RgbImage;
+  /** source pixels per photo pixel (1 unless the photo was capped) */
+  sourceScale: number;
+  /** the resized photo for the detector, RGB HWC, letterbox.resizedWidth x resizedHeight */
+  detectorRgb: Uint8Array;
+  letterbox: Letterbox;
+}
+
+/** Decodes and orients a photo; rejects with INVALID_IMAGE when the bytes are not an image. */
+export async function decodePhoto(bytes: Uint8Array, detectorSize: number, maxSourceSide: number): Promise<DecodedPhoto> {
+  try {
+    const meta = await sharp(bytes).metadata();
+    if (!meta.width || !meta.height) throw new Error('no image dimensions');
+    // orientations 5-8 swap width and height
+    const swap = (meta.orientation ?? 1) >= 5;
+    const width = swap ? meta.height : meta.width;
+    const height = swap ? meta.width : meta.height;
+    let pipeline = sharp(bytes, { failOn: 'error' }).rotate();
+    const longSide = Math.max(width, height);
+    // very large photos: plates there are large too, and a capped decode (JPEG shrink-on-load) is far cheaper
+    if (longSide > maxSourceSide) pipeline = pipeline.resize({ width: maxSourceSide, height: maxSourceSide, fit: 'inside' });
+    const full = await pipeline.removeAlpha().toColourspace('srgb').raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+    if (full.info.channels !== 3) throw new Error(`decoded to ${full.info.channels} channels`);
+    const source: RgbImage = { data: full.data, width: full.info.width, height: full.info.height };
+    const lb = letterbox(width, height, detectorSize);
+    const detectorRgb = await sharp(full.data, { raw: { width: source.width, height: source.height, channels: 3 } })
+      .resize(lb.resizedWidth, lb.resizedHeight, { fit: 'fill' })
+      .raw()
+      .toBuffer();
+    return { width, height, source, sourceScale: source.width / width, detectorRgb, letterbox: lb };
+  } catch (err) {
+    if (err instanceof RecognitionError) throw err;
+    throw new RecognitionError('INVALID_IMAGE', `the bytes could not be decoded as an image: ${(err as Error).message}`, { cause: err });
+  }
+}

@@ -1,0 +1,235 @@
+/**
+ * Plate formats per region, as data. A format is a small pattern: a character class followed by an
+ * optional count (`A{2}`, `9{1,4}`), with a space or dash where the region prints one. The same
+ * pattern drives matching (is this reading a valid plate of that region?), repair (which positions
+ * must be a letter or a digit?) and display (`AB12CDE` -> `AB12 CDE`).
+ */
+
+/** Region classes of the reader's region head, in the model's output order (MODEL_IO.md). */
+export const REGIONS = ['gb', 'de', 'fr', 'nl', 'pl', 'sk', 'cz', 'it', 'es', 'eu', 'us', 'br'] as const;
+export type Region = (typeof REGIONS)[number];
+
+/** The reader's alphabet: class i + 1 is ALPHABET[i]; class 0 is the CTC blank. */
+export const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+
+const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+const DIGITS = '0123456789';
+
+/** Character classes usable in patterns. Narrow classes (UK, Spain) make repair decisions sharper. */
+const CLASSES: Record<string, string> = {
+  A: LETTERS,
+  '9': DIGITS,
+  X: LETTERS + DIGITS,
+  // UK current and dateless series never issue I or Q in the random letters
+  L: LETTERS.replace(/[IQ]/g, ''),
+  // UK prefix/suffix year letters: I, O, Q, U and Z were never used
+  P: LETTERS.replace(/[IOQUZ]/g, ''),
+  // Spanish national series: consonants only, no Q (and no Ñ, which is not in the alphabet anyway)
+  C: 'BCDFGHJKLMNPRSTVWXYZ',
+  // German suffix for electric (E) and historic (H) vehicles
+  E: 'EH',
+};
+
+export interface PlateTemplate {
+  /** format name, e.g. `gb-current` */
+  name: string;
+  /** allowed characters per position */
+  classes: string[];
+  /** what the region prints after each position ('' for nothing) */
+  separators: string[];
+}
+
+interface RegionRules {
+  /** strict formats; a reading that fits one is strong evidence for the region */
+  patterns: Array<[name: string, pattern: string]>;
+  /** regions without a fixed format (US vanity plates, "other Europe") accept any alphanumerics in this length range */
+  loose?: { minLength: number; maxLength: number };
+}
+
+/** The rules themselves. Kept general on purpose: real series, not the dev photos. */
+export const REGION_RULES: Record<Region, RegionRules> = {
+  gb: {
+    patterns: [
+      ['gb-current', 'L{2}9{2} L{3}'], // AB12 CDE (2001-)
+      ['gb-prefix', 'P9{1,3} L{3}'], // A123 BCD (1983-2001)
+      ['gb-suffix', 'L{3} 9{1,3}P'], // ABC 123D (1963-1983)
+      ['gb-dateless', 'A{1,3} 9{1,4}'], // ABC 1234, also Northern Ireland (ABZ 1234)
+      ['gb-dateless-reversed', '9{1,4} A{1,3}'], // 1234 AB
+    ],
+  },
+  de: {
+    patterns: [
+      // district (1-3 letters) + 1-2 letters + 1-4 digits; without the seal the split is unknown
+      ['de', 'A{2,5} 9{1,4}'],
+      ['de-electric-historic', 'A{2,5} 9{1,4}E'],
+    ],
+  },
+  fr: {
+    patterns: [
+      ['fr-siv', 'A{2}-9{3}-A{2}'], // AB-123-CD (2009-)
+      ['fr-fni', '9{1,4} A{2,3} 9{2}'], // 1234 AB 75 (before 2009)
+    ],
+  },
+  nl: {
+    // the Dutch "sidecodes"
+    patterns: [
+      ['nl-1', 'A{2}-9{2}-9{2}'], ['nl-2', '9{2}-9{2}-A{2}'], ['nl-3', '9{2}-A{2}-9{2}'],
+      ['nl-4', 'A{2}-9{2}-A{2}'], ['nl-5', 'A{2}-A{2}-9{2}'], ['nl-6', '9{2}-A{2}-A{2}'],
+      ['nl-7', '9{2}-A{3}-9'], ['nl-8', '9-A{3}-9{2}'], ['nl-9', 'A{2}-9{3}-A'],
+      ['nl-10', 'A-9{3}-A{2}'], ['nl-11', 'A{3}-9{2}-A'], ['nl-12', 'A-9{2}-A{3}'],
+      ['nl-13', '9-A{2}-9{3}'], ['nl-14', '9{3}-A{2}-9'],
+    ],
+  },
+  pl: {
+    patterns: [
+      ['pl-2', 'A{2} X{5}'], // WA 12345
+      ['pl-3', 'A{3} X{4,5}'], // KRA 1234A
+    ],
+  },
+  sk: { patterns: [['sk', 'A{2}-9{3}A{2}']] }, // BA-123AB
+  cz: { patterns: [['cz', '9AX 9{4}']] }, // 1A2 3456
+  it: { patterns: [['it', 'A{2} 9{3} A{2}']] }, // AB 123 CD
+  es: {
+    patterns: [
+      ['es', '9{4} C{3}'], // 1234 BCD (2000-)
+      ['es-provincial', 'A{1,2}-9{4}-A{1,2}'], // M-1234-AB (before 2000)
+    ],
+  },
+  eu: { patterns: [], loose: { minLength: 4, maxLength: 9 } },
+  us: { patterns: [], loose: { minLength: 2, maxLength: 8 } },
+  br: {
+    patterns: [
+      ['br-old', 'A{3}9{4}'], // ABC1234 (grey plates)
+      ['br-mercosul', 'A{3}9A9{2}'], // ABC1D23
+    ],
+  },
+};
+
+/** Expands a pattern such as `A{1,3} 9{1,4}` into every fixed-length template it allows. */
+export function expandPattern(name: string, pattern: string): PlateTemplate[] {
+  const tokens: Array<{ cls: string; min: number; max: number; sep: string }> = [];
+  for (let i = 0; i < pattern.length; ) {
+    const ch = pattern[i];
+    if (ch === ' ' || ch === '-') {
+      if (!tokens.length) throw new Error(`pattern ${name} starts with a separator`);
+      tokens[tokens.length - 1].sep = ch;
+      i++;
+      continue;
+    }
+    const cls = CLASSES[ch];
+    if (!cls) throw new Error(`pattern ${name}: unknown class ${ch}`);
+    let min = 1;
+    let max = 1;
+    i++;
+    const count = /^\{(\d+)(?:,(\d+))?\}/.exec(pattern.slice(i));
+    if (count) {
+      min = Number(count[1]);
+      max = count[2] ? Number(count[2]) : min;
+      i += count[0].length;
+    }
+    tokens.push({ cls, min, max, sep: '' });
+  }
+  let partial: Array<{ classes: string[]; separators: string[] }> = [{ classes: [], separators: [] }];
+  for (const t of tokens) {
+    const next: typeof partial = [];
+    for (const p of partial) {
+      for (let n = t.min; n <= t.max; n++) {
+        const classes = [...p.classes];
+        const separators = [...p.separators];
+        for (let k = 0; k < n; k++) {
+          classes.push(t.cls);
+          separators.push('');
+        }
+        if (n > 0) separators[separators.length - 1] = t.sep;
+        next.push({ classes, separators });
+      }
+    }
+    partial = next;
+  }
+  return partial.map((p) => {
+    const separators = [...p.separators];
+    if (separators.length) separators[separators.length - 1] = ''; // no trailing separator
+    return { name, classes: p.classes, separators };
+  });
+}
+
+const TEMPLATES_BY_REGION = new Map<Region, PlateTemplate[]>();
+for (const region of REGIONS) {
+  TEMPLATES_BY_REGION.set(region, REGION_RULES[region].patterns.flatMap(([name, p]) => expandPattern(name, p)));
+}
+
+/** Every fixed-length template of a region with exactly `length` characters. */
+export function templatesOfLength(region: Region, length: number): PlateTemplate[] {
+  return (TEMPLATES_BY_REGION.get(region) ?? []).filter((t) => t.classes.length === length);
+}
+
+/** True when every character of `text` is allowed at its position by `template`. */
+export function fitsTemplate(text: string, template: PlateTemplate): boolean {
+  if (text.length !== template.classes.length) return false;
+  for (let i = 0; i < text.length; i++) if (!template.classes[i].includes(text[i])) return false;
+  return true;
+}
+
+/** The first strict template of `region` that `text` fits, or null. */
+export function matchTemplate(text: string, region: Region): PlateTemplate | null {
+  for (const t of templatesOfLength(region, text.length)) if (fitsTemplate(text, t)) return t;
+  return null;
+}
+
+export type FormatFit = 'strict' | 'loose' | 'none';
+
+/** How well `text` fits the region: one of its strict formats, its loose length rule, or neither. */
+export function formatFit(text: string, region: Region): FormatFit {
+  if (!/^[A-Z0-9]+$/.test(text)) return 'none';
+  if (matchTemplate(text, region)) return 'strict';
+  const loose = REGION_RULES[region].loose;
+  if (loose && text.length >= loose.minLength && text.length <= loose.maxLength) return 'loose';
+  return 'none';
+}
+
+/** Whether the region has strict formats (a reading outside them is then suspicious). */
+export function hasStrictFormats(region: Region): boolean {
+  return REGION_RULES[region].patterns.length > 0;
+}
+
+/** The plate as the region prints it: `AB12CDE` in gb -> `AB12 CDE`; unknown formats stay as read. */
+export function formatPlate(text: string, region: Region): string {
+  // the US labels write the letter O as the digit 0 (MODEL_IO.md); keep the output consistent with that
+  if (region === 'us') return text.replace(/O/g, '0');
+  const t = matchTemplate(text, region);
+  if (!t) return text;
+  let out = '';
+  for (let i = 0; i < text.length; i++) out += text[i] + t.separators[i];
+  return out;
+}
+
+/** Characters the reader commonly mistakes for one another; repair may swap only along these pairs. */
+export const CONFUSABLE: Record<string, string> = {
+  O: '0',
+  '0': 'OD',
+  D: '0',
+  I: '1',
+  '1': 'I',
+  B: '8',
+  '8': 'B',
+  S: '5',
+  '5': 'S',
+  Z: '2',
+  '2': 'Z',
+  G: '6',
+  '6': 'G',
+};
+
+/** Parses a `regions` hint such as `gb,us` (or an array), keeping only known region codes. */
+export function parseRegions(hint: string | string[] | undefined): Region[] {
+  if (!hint) return [];
+  const parts = (Array.isArray(hint) ? hint : [hint]).flatMap((h) => h.split(','));
+  const out: Region[] = [];
+  for (const p of parts) {
+    let r = p.trim().toLowerCase();
+    if (r === 'uk') r = 'gb'; // the common name for the same plates
+    if (r.startsWith('us-')) r = 'us'; // state hints (us-ca) bias toward the US formats
+    if ((REGIONS as readonly string[]).includes(r) && !out.includes(r as Region)) out.push(r as Region);
+  }
+  return out;
+}

@@ -1,0 +1,99 @@
+/**
+ * The reader's side of the pipeline (MODEL_IO.md): rectified crops of every plate of a photo in one
+ * batch, and the batch's outputs turned into scored readings per plate.
+ */
+import { softmaxFrames } from './ctc-decode';
+import { scoreReadings, type Layout, type ScoredReading, type ScoringOptions } from './format-rescoring';
+import { quadAspect, splitQuad, warpQuad, widenQuad, type Quad } from './perspective-warp';
+import { REGIONS, type Region } from './plate-formats';
+
+export const READER_WIDTH = 128;
+export const READER_HEIGHT = 32;
+const CROP_SIZE = 3 * READER_WIDTH * READER_HEIGHT;
+
+/** Which crop of which plate a row of the reader batch holds. */
+export interface CropJob {
+  plate: number;
+  part: 'whole' | 'upper' | 'lower';
+}
+
+export interface RgbImage {
+  data: Uint8Array;
+  width: number;
+  height: number;
+}
+
+export interface ReaderBatch {
+  input: Float32Array;
+  jobs: CropJob[];
+}
+
+/**
+ * Warps each plate's widened quad (and, for squarish plates, its two halves) from the full-resolution
+ * photo into one reader batch.
+ */
+export function buildReaderBatch(image: RgbImage, quads: Quad[], twoLineAspect: number): ReaderBatch {
+  const planned: Array<{ job: CropJob; quad: Quad }> = [];
+  quads.forEach((q, plate) => {
+    const wide = widenQuad(q, 1.1, 1.25);
+    planned.push({ job: { plate, part: 'whole' }, quad: wide });
+    if (quadAspect(q) < twoLineAspect) {
+      const [upper, lower] = splitQuad(wide);
+      planned.push({ job: { plate, part: 'upper' }, quad: upper }, { job: { plate, part: 'lower' }, quad: lower });
+    }
+  });
+  const input = new Float32Array(planned.length * CROP_SIZE);
+  const jobs: CropJob[] = [];
+  for (const { job, quad } of planned) {
+    if (warpQuad(image.data, image.width, image.height, quad, input, jobs.length * CROP_SIZE, READER_WIDTH, READER_HEIGHT)) jobs.push(job);
+  }
+  return { input: jobs.length === planned.length ? input : input.subarray(0, jobs.length * CROP_SIZE), jobs };
+}
+
+export interface ReaderOutput {
+  logits: Float32Array;
+  /** [N, T, C] */
+  logitsDims: readonly number[];
+  region: Float32Array;
+}
+
+/** Scored readings for each of `plateCount` plates (empty where a plate had no crop). */
+export function interpretReaderOutput(
+  out: ReaderOutput,
+  jobs: CropJob[],
+  plateCount: number,
+  hint: Region[],
+  scoring: ScoringOptions,
+  twoLinePrior: number,
+): ScoredReading[][] {
+  const [, T, C] = out.logitsDims;
+  const R = REGIONS.length;
+  const rows = new Map<string, number>();
+  jobs.forEach((j, i) => rows.set(`${j.plate}:${j.part}`, i));
+  const line = (row: number) => ({ probs: softmaxFrames(out.logits, row * T * C, T, C), T, C });
+  const readings: ScoredReading[][] = [];
+  for (let plate = 0; plate < plateCount; plate++) {
+    const whole = rows.get(`${plate}:whole`);
+    if (whole === undefined) {
+      readings.push([]);
+      continue;
+    }
+    const regionProbs = softmax(out.region.subarray(whole * R, whole * R + R));
+    const layouts: Layout[] = [{ lines: [line(whole)], logPrior: 0 }];
+    const upper = rows.get(`${plate}:upper`);
+    const lower = rows.get(`${plate}:lower`);
+    if (upper !== undefined && lower !== undefined) layouts.push({ lines: [line(upper), line(lower)], logPrior: Math.log(twoLinePrior) });
+    readings.push(scoreReadings(layouts, regionProbs, hint, scoring));
+  }
+  return readings;
+}
+
+function softmax(v: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(v.length);
+  let max = -Infinity;
+  for (let i = 0; i < v.length; i++) max = Math.max(max, v[i]);
+  let sum = 0;
+  for (let i = 0; i < v.length; i++) sum += out[i] = Math.exp(v[i] - max);
+  for (let i = 0; i < v.length; i++) out[i] /= sum;
+  return out;
+}

@@ -1,0 +1,281 @@
+/**
+ * The recogniser: both ONNX models loaded once and warmed up, then photo bytes -> plates.
+ */
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import * as ort from 'onnxruntime-node';
+import { decodeDetections, fillDetectorInput, type Detection } from './detect-plates';
+import { RecognitionError } from './errors';
+import { DEFAULT_SCORING, type ScoringOptions } from './format-rescoring';
+import { decodePhoto } from './image-input';
+import type { Quad } from './perspective-warp';
+import { parseRegions } from './plate-formats';
+import { READER_HEIGHT, READER_WIDTH, buildReaderBatch, interpretReaderOutput } from './read-plates';
+import type { PlateResult, RecogniseOptions, RecogniseOutcome } from './types';
+
+export interface RecogniserOptions {
+  /** folder holding detector.onnx and reader.onnx (default: env MODELS_DIR, else the repository's models/) */
+  modelsDir?: string;
+  /** default: env INFERENCE_DEVICE, else cpu */
+  device?: 'cpu' | 'cuda';
+  /** ONNX Runtime intra-op threads per model (default: env INFERENCE_THREADS, else 1) */
+  threads?: number;
+  /** the detector input's longer side (default: env DETECTOR_SIZE, else 640) */
+  detectorSize?: number;
+  /** heatmap peak needed for a detection (default 0.3) */
+  detectionThreshold?: number;
+  /** plates whose final confidence is below this are not reported (default 0.05) */
+  minConfidence?: number;
+  /** at most this many plates per photo (default 16) */
+  maxPlates?: number;
+  /** photos with a longer side above this are decoded at this size for the crops (default 2560) */
+  maxSourceSide?: number;
+  /** plates whose corner quad is narrower than this width/height ratio are also read as two lines (2.5) */
+  twoLineAspect?: number;
+  /** prior of the two-line reading against the one-line one (default 0.3) */
+  twoLinePrior?: number;
+  scoring?: Partial<ScoringOptions>;
+}
+
+export interface RecogniserInfo {
+  modelsDir: string;
+  device: 'cpu' | 'cuda';
+  threads: number;
+  detectorSize: number;
+  /** milliseconds to load and warm both models */
+  loadMs: number;
+}
+
+/** A loaded recogniser; reuse one per process. */
+export interface Recogniser {
+  /** Finds and reads every plate of a photo (JPEG, PNG, WebP, ... bytes). */
+  recognise(bytes: Uint8Array, opts?: RecogniseOptions): Promise<PlateResult[]>;
+  /** The same, with per-stage timings and the photo's size. */
+  recogniseWithTimings(bytes: Uint8Array, opts?: RecogniseOptions): Promise<RecogniseOutcome>;
+  readonly info: RecogniserInfo;
+  /** Releases the ONNX sessions. */
+  close(): Promise<void>;
+}
+
+/** The repository's models/ folder, found relative to this package. */
+export function defaultModelsDir(): string {
+  return resolve(__dirname, '..', '..', '..', 'models');
+}
+
+function envInt(name: string, fallback: number, min: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer >= ${min}, got ${JSON.stringify(raw)}`);
+  return n;
+}
+
+function envDevice(): 'cpu' | 'cuda' {
+  const raw = (process.env.INFERENCE_DEVICE ?? 'cpu').toLowerCase();
+  if (raw !== 'cpu' && raw !== 'cuda') throw new Error(`INFERENCE_DEVICE must be cpu or cuda, got ${JSON.stringify(raw)}`);
+  return raw;
+}
+
+/**
+ * Loads detector.onnx and reader.onnx, warms them up and returns the recogniser. Rejects with
+ * RecognitionError MODELS_MISSING when a model file is absent (it never guesses plates without them).
+ */
+export async function createRecogniser(options: RecogniserOptions = {}): Promise<Recogniser> {
+  const started = performance.now();
+  const modelsDir = resolve(options.modelsDir ?? process.env.MODELS_DIR ?? defaultModelsDir());
+  const device = options.device ?? envDevice();
+  const threads = options.threads ?? envInt('INFERENCE_THREADS', 1, 1);
+  const detectorSize = options.detectorSize ?? envInt('DETECTOR_SIZE', 640, 64);
+  const threshold = options.detectionThreshold ?? 0.3;
+  const minConfidence = options.minConfidence ?? 0.05;
+  const maxPlates = options.maxPlates ?? 16;
+  const maxSourceSide = options.maxSourceSide ?? 2560;
+  const twoLineAspect = options.twoLineAspect ?? 2.5;
+  const twoLinePrior = options.twoLinePrior ?? 0.3;
+  const scoring: ScoringOptions = { ...DEFAULT_SCORING, ...options.scoring };
+
+  const detectorPath = join(modelsDir, 'detector.onnx');
+  const readerPath = join(modelsDir, 'reader.onnx');
+  const missing = [detectorPath, readerPath].filter((p) => !existsSync(p));
+  if (missing.length) {
+    throw new RecognitionError('MODELS_MISSING', `model file(s) not found: ${missing.join(', ')} (train and export them, see training/, or set MODELS_DIR)`);
+  }
+
+  const sessionOptions: ort.InferenceSession.SessionOptions = {
+    executionProviders: device === 'cuda' ? ['cuda', 'cpu'] : ['cpu'],
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    graphOptimizationLevel: 'all',
+    executionMode: 'sequential',
+    logSeverityLevel: 3, // errors only: stdout/stderr belong to the caller
+  };
+  let detector: ort.InferenceSession;
+  let reader: ort.InferenceSession;
+  try {
+    detector = await ort.InferenceSession.create(detectorPath, sessionOptions);
+    reader = await ort.InferenceSession.create(readerPath, sessionOptions);
+  } catch (err) {
+    throw new RecognitionError('MODEL_LOAD_FAILED', `ONNX Runtime could not load the models from ${modelsDir} on ${device}: ${(err as Error).message}`, { cause: err });
+  }
+  expectNames(detector, 'detector.onnx', ['image'], ['heatmap', 'geometry']);
+  expectNames(reader, 'reader.onnx', ['image'], ['logits', 'region']);
+
+  // detector inputs are large; reuse one buffer per input shape rather than allocating per photo
+  const pool = new Map<string, Float32Array[]>();
+  const takeBuffer = (len: number, key: string) => pool.get(key)?.pop() ?? new Float32Array(len);
+  const giveBuffer = (buf: Float32Array, key: string) => {
+    const list = pool.get(key) ?? [];
+    if (list.length < 4) list.push(buf);
+    pool.set(key, list);
+  };
+
+  async function runDetector(input: Float32Array, w: number, h: number) {
+    const out = await detector.run({ image: new ort.Tensor('float32', input, [1, 3, h, w]) });
+    const heat = out.heatmap;
+    return { heatmap: heat.data as Float32Array, geometry: out.geometry.data as Float32Array, fh: heat.dims[2], fw: heat.dims[3] };
+  }
+  async function runReader(input: Float32Array, n: number) {
+    const out = await reader.run({ image: new ort.Tensor('float32', input, [n, 3, READER_HEIGHT, READER_WIDTH]) });
+    return { logits: out.logits.data as Float32Array, logitsDims: out.logits.dims, region: out.region.data as Float32Array };
+  }
+
+  // warm-up: the first run of a shape allocates and plans; do it before taking real work
+  try {
+    for (const [w, h] of [[detectorSize, Math.ceil((detectorSize * 9) / 16 / 32) * 32], [Math.ceil(detectorSize / 32) * 32, Math.ceil(detectorSize / 32) * 32]]) {
+      await runDetector(new Float32Array(3 * w * h), w, h);
+    }
+    await runReader(new Float32Array(3 * 3 * READER_WIDTH * READER_HEIGHT), 3);
+  } catch (err) {
+    throw new RecognitionError('MODEL_LOAD_FAILED', `the models loaded but failed their warm-up run: ${(err as Error).message}`, { cause: err });
+  }
+
+  async function recogniseWithTimings(bytes: Uint8Array, opts: RecogniseOptions = {}): Promise<RecogniseOutcome> {
+    const hint = parseRegions(opts.regions);
+    const topN = Math.max(1, opts.topN ?? 5);
+    const t0 = performance.now();
+    const photo = await decodePhoto(bytes, detectorSize, maxSourceSide);
+    const t1 = performance.now();
+
+    const lb = photo.letterbox;
+    const key = `${lb.inputWidth}x${lb.inputHeight}`;
+    const input = takeBuffer(3 * lb.inputWidth * lb.inputHeight, key);
+    let detections: Detection[];
+    try {
+      fillDetectorInput(photo.detectorRgb, lb, input);
+      const maps = await inference(() => runDetector(input, lb.inputWidth, lb.inputHeight));
+      detections = decodeDetections(maps.heatmap, maps.geometry, maps.fh, maps.fw, lb, {
+        threshold,
+        nmsIou: 0.3,
+        maxDetections: maxPlates,
+        imageWidth: photo.width,
+        imageHeight: photo.height,
+      });
+    } finally {
+      giveBuffer(input, key);
+    }
+    const t2 = performance.now();
+
+    const results: PlateResult[] = [];
+    if (detections.length) {
+      const s = photo.sourceScale;
+      const sourceQuads = detections.map((d) => d.quad.map(([x, y]) => [x * s, y * s]) as Quad);
+      const batch = buildReaderBatch(photo.source, sourceQuads, twoLineAspect);
+      if (batch.jobs.length) {
+        const out = await inference(() => runReader(batch.input, batch.jobs.length));
+        const readings = interpretReaderOutput(out, batch.jobs, detections.length, hint, scoring, twoLinePrior);
+        detections.forEach((det, i) => {
+          const best = readings[i][0];
+          if (!best) return;
+          const detFactor = detectionFactor(det.score);
+          const confidence = best.confidence * detFactor;
+          if (confidence < minConfidence) return;
+          const candidates: PlateResult['candidates'] = [];
+          for (const r of readings[i]) {
+            if (candidates.length >= topN) break;
+            if (!candidates.some((c) => c.plate === r.plate)) candidates.push({ plate: r.plate, confidence: round4(r.confidence * detFactor) });
+          }
+          results.push({
+            plate: best.plate,
+            confidence: round4(confidence),
+            region: best.region,
+            bounding_box: det.box,
+            detection_score: round4(det.score),
+            corners: det.quad.map(([x, y]) => [round1(x), round1(y)] as [number, number]),
+            candidates,
+          });
+        });
+      }
+    }
+    const t3 = performance.now();
+    return {
+      results,
+      timings: { decode: t1 - t0, detect: t2 - t1, read: t3 - t2, total: t3 - t0 },
+      width: photo.width,
+      height: photo.height,
+    };
+  }
+
+  const info: RecogniserInfo = { modelsDir, device, threads, detectorSize, loadMs: performance.now() - started };
+  return {
+    info,
+    recogniseWithTimings,
+    recognise: async (bytes, opts) => (await recogniseWithTimings(bytes, opts)).results,
+    close: async () => {
+      await detector.release();
+      await reader.release();
+    },
+  };
+}
+
+/**
+ * How much a detection's heatmap peak vouches for a plate: peaks of 0.5 and above count fully, weaker
+ * ones scale the reading's confidence down (square root: the heatmap is trained with focal loss and
+ * runs low, so its raw value would understate real plates).
+ */
+export function detectionFactor(score: number): number {
+  return Math.sqrt(Math.min(1, Math.max(0, score) / 0.5));
+}
+
+async function inference<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    throw new RecognitionError('INFERENCE_FAILED', `ONNX Runtime failed: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+function expectNames(session: ort.InferenceSession, file: string, inputs: string[], outputs: string[]): void {
+  const missing = [...inputs.filter((n) => !session.inputNames.includes(n)), ...outputs.filter((n) => !session.outputNames.includes(n))];
+  if (missing.length) {
+    throw new RecognitionError('MODEL_LOAD_FAILED', `${file} does not follow training/MODEL_IO.md: missing ${missing.join(', ')} (has inputs ${session.inputNames.join(', ')}; outputs ${session.outputNames.join(', ')})`);
+  }
+}
+
+const round4 = (v: number) => Math.round(v * 1e4) / 1e4;
+const round1 = (v: number) => Math.round(v * 10) / 10;
+
+let defaultInstance: Promise<Recogniser> | null = null;
+
+/** Recognises plates with a process-wide recogniser created on first use (options from the environment). */
+export async function recognise(bytes: Uint8Array, opts?: RecogniseOptions): Promise<PlateResult[]> {
+  return (await getDefaultRecogniser()).recognise(bytes, opts);
+}
+
+/** The process-wide recogniser (created on first call; a failed creation is retried on the next call). */
+export function getDefaultRecogniser(): Promise<Recogniser> {
+  if (!defaultInstance) {
+    defaultInstance = createRecogniser();
+    defaultInstance.catch(() => {
+      defaultInstance = null;
+    });
+  }
+  return defaultInstance;
+}
+
+/** Closes the process-wide recogniser if one was created. */
+export async function closeDefaultRecogniser(): Promise<void> {
+  const instance = defaultInstance;
+  defaultInstance = null;
+  if (instance) await (await instance.catch(() => null))?.close();
+}

@@ -1,0 +1,48 @@
+import type { BoundingBox } from './detect-plates';
+import type { Region } from './plate-formats';
+
+/** One alternative reading of a plate. */
+export interface PlateCandidate {
+  plate: string;
+  confidence: number;
+}
+
+/** One plate found in a photo, in the shape the API returns. */
+export interface PlateResult {
+  /** as the region prints it, e.g. `AB12 CDE` (gb), `ABC1D23` (br) */
+  plate: string;
+  /** 0..1; the reading's posterior among its candidates times the detection's belief that it is a plate */
+  confidence: number;
+  region: Region;
+  /** axis-aligned box of the corners, integers, original-image pixels */
+  bounding_box: BoundingBox;
+  /** the detector's heatmap peak, 0..1 */
+  detection_score: number;
+  /** top-left, top-right, bottom-right, bottom-left in original-image pixels */
+  corners: Array<[number, number]>;
+  /** best readings first (the first is `plate`), at most topN */
+  candidates: PlateCandidate[];
+}
+
+/** Milliseconds spent per stage of one photo. */
+export interface StageTimings {
+  decode: number;
+  detect: number;
+  read: number;
+  total: number;
+}
+
+export interface RecogniseOptions {
+  /** region hint (`gb`, `us`, ...): bias the reading toward these regions' formats */
+  regions?: string[] | string;
+  /** how many candidate readings to return per plate (default 5) */
+  topN?: number;
+}
+
+export interface RecogniseOutcome {
+  results: PlateResult[];
+  timings: StageTimings;
+  /** size of the photo after EXIF orientation, in pixels */
+  width: number;
+  height: number;
+}
