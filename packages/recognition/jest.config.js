@@ -13,6 +13,6 @@ const common = {
 module.exports = {
   projects: [
     { ...common, displayName: 'recognition-unit', testMatch: ['<rootDir>/src/**/*.test.ts'] },
-    { ...common, displayName: 'recognition-integration', testMatch: ['<rootDir>/test/**/*.test.ts'] },
+    { ...common, displayName: 'recognition-integration', testMatch: ['<rootDir>/test/**/*.test.ts'], testEnvironment: '<rootDir>/test/onnx-test-environment.js' },
   ],
 };
