@@ -37,6 +37,9 @@ export async function createDatabase(options: DatabaseOptions): Promise<Database
 
 async function openPostgres(databaseUrl: string): Promise<Database> {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
+  // an idle connection dropped by the server (restart, failover) must not crash the process:
+  // the pool discards that client and the next query opens a fresh one
+  pool.on('error', () => {});
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   return {
     prisma,

@@ -43,6 +43,8 @@ export async function createRecognitionFlow(options: RecognitionFlowOptions) {
   const recognitionQueue = new Queue(QUEUE_NAMES.recognition, { connection: redis, prefix });
   const lookupEvents = new QueueEvents(QUEUE_NAMES.vehicleLookup, { connection: eventsConnection, prefix });
   await lookupEvents.waitUntilReady();
+  // every waiting request adds (and later removes) a 'closing' listener on the queue: many in flight is normal
+  lookupQueue.setMaxListeners(0);
   const keep = { age: options.resultTtlSeconds };
 
   /** Stores the image and enqueues its flow; `flowId` becomes the parent job id. */

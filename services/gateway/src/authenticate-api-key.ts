@@ -58,6 +58,10 @@ export function authenticateApiKey(deps: { prisma: PrismaClient; limiter: RateLi
       },
     };
     res.locals.auth = auth;
+    // every authenticated response carries the key's current window, whatever happens next
+    const state = await deps.limiter.peek(auth.rateKey, auth.limit);
+    res.locals.rateState = state;
+    setRateLimitHeaders(res, state);
     if (!apiKey.lastUsedAt || now.getTime() - apiKey.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
       await deps.prisma.apiKey.update({ where: { id: apiKey.id }, data: { lastUsedAt: now } });
     }

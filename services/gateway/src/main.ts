@@ -4,6 +4,7 @@ import { createDatabase, migrate } from '@npr/db';
 import { createRecognitionFlow } from '@npr/queue';
 import { collectProcessMetrics, createLogger, createShutdown, env, loadConfig } from '@npr/runtime';
 import { createApp } from './app';
+import { bootstrapApiKey } from './bootstrap-api-key';
 import { createRedisRateLimiter } from './rate-limiter';
 
 const config = loadConfig(
@@ -15,6 +16,8 @@ const config = loadConfig(
     REDIS_URL: z.string().url(),
     QUEUE_PREFIX: z.string().default('npr'),
     MIGRATE_ON_START: env.bool(false),
+    BOOTSTRAP_API_KEY: env.bool(false),
+    BOOTSTRAP_EMAIL: z.string().email().default('admin@localhost'),
     SYNC_TIMEOUT_MS: env.int(30_000, 100),
     IMAGE_TTL_SECONDS: env.int(600, 10),
     RESULT_TTL_SECONDS: env.int(86_400, 60),
@@ -36,6 +39,12 @@ async function main() {
   if (config.MIGRATE_ON_START) {
     const applied = await migrate(db);
     if (applied.length) logger.info({ applied }, 'migrations applied');
+  }
+
+  if (config.BOOTSTRAP_API_KEY) {
+    const key = await bootstrapApiKey(db.prisma, config.BOOTSTRAP_EMAIL);
+    // printed once, plainly, for the person who just ran `pnpm start` (never logged)
+    if (key) process.stderr.write(`\nFirst API key (for ${config.BOOTSTRAP_EMAIL}; shown once, keep it):\n  ${key}\n\n`);
   }
 
   const flow = await createRecognitionFlow({

@@ -2,7 +2,8 @@ import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { AppError } from '@npr/contracts';
 
 export type RateLimit = { points: number; windowSeconds: number };
-export type RateState = { limit: number; remaining: number; resetAt: number };
+/** resetAt: unix seconds; msBeforeReset: what Retry-After is computed from. */
+export type RateState = { limit: number; remaining: number; resetAt: number; msBeforeReset: number };
 
 /** Per-key rate limiting with a limit that depends on the key's plan. */
 export type RateLimiter = {
@@ -33,11 +34,15 @@ export function createRedisRateLimiter(deps: { redis: unknown; keyPrefix: string
     }
     return limiter;
   };
-  const toState = (limit: RateLimit, res: RateLimiterRes | null): RateState => ({
-    limit: limit.points,
-    remaining: res ? Math.max(0, limit.points - res.consumedPoints) : limit.points,
-    resetAt: Math.ceil((now() + (res ? res.msBeforeNext : limit.windowSeconds * 1000)) / 1000),
-  });
+  const toState = (limit: RateLimit, res: RateLimiterRes | null): RateState => {
+    const msBeforeReset = res ? res.msBeforeNext : limit.windowSeconds * 1000;
+    return {
+      limit: limit.points,
+      remaining: res ? Math.max(0, limit.points - res.consumedPoints) : limit.points,
+      resetAt: Math.ceil((now() + msBeforeReset) / 1000),
+      msBeforeReset,
+    };
+  };
 
   return {
     async peek(key, limit) {
@@ -49,15 +54,15 @@ export function createRedisRateLimiter(deps: { redis: unknown; keyPrefix: string
       } catch (rejection) {
         if (!(rejection instanceof RateLimiterRes)) throw rejection;
         const state = toState(limit, rejection);
-        throw rateLimitExceeded(state, now());
+        throw rateLimitExceeded(state);
       }
     },
   };
 }
 
 /** The 429 error, with Retry-After in seconds. */
-export function rateLimitExceeded(state: RateState, nowMs: number): AppError {
-  const retryAfter = Math.max(1, state.resetAt - Math.floor(nowMs / 1000));
+export function rateLimitExceeded(state: RateState): AppError {
+  const retryAfter = Math.max(1, Math.ceil(state.msBeforeReset / 1000));
   return new AppError('RATE_LIMIT_EXCEEDED', `Rate limit of ${state.limit} images per window exceeded; retry in ${retryAfter} s.`, {
     headers: { 'Retry-After': String(retryAfter) },
   });

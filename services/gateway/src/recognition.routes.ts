@@ -13,7 +13,7 @@ import { recordUsage, type PrismaClient } from '@npr/db';
 import type { RecognitionFlow } from '@npr/queue';
 import type { AuthContext } from './authenticate-api-key';
 import { setRateLimitHeaders } from './authenticate-api-key';
-import { rateLimitExceeded, type RateLimiter } from './rate-limiter';
+import { rateLimitExceeded, type RateLimiter, type RateState } from './rate-limiter';
 import { uploadBatch, uploadSingle } from './upload';
 import { validateImage } from './validate-image';
 
@@ -61,11 +61,9 @@ export function recognitionRoutes(deps: RecognitionRoutesDeps): Router {
   }
 
   /** Refuses before reading the upload when the window is already used up. */
-  async function refuseWhenExhausted(_req: Request, res: Response, next: () => void) {
-    const a = auth(res);
-    const state = await deps.limiter.peek(a.rateKey, a.limit);
-    setRateLimitHeaders(res, state);
-    if (state.remaining <= 0) throw rateLimitExceeded(state, deps.now().getTime());
+  function refuseWhenExhausted(_req: Request, res: Response, next: () => void) {
+    const state = res.locals.rateState as RateState;
+    if (state.remaining <= 0) throw rateLimitExceeded(state);
     next();
   }
 
@@ -133,7 +131,6 @@ export function recognitionRoutes(deps: RecognitionRoutesDeps): Router {
 
   router.get('/jobs/:id', async (req, res) => {
     const a = auth(res);
-    setRateLimitHeaders(res, await deps.limiter.peek(a.rateKey, a.limit));
     const id = String(req.params.id);
     const record = /^[0-9a-f-]{36}$/.test(id) ? await deps.flow.loadJobRecord(id) : null;
     // another account's job is indistinguishable from one that does not exist

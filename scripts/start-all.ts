@@ -1,0 +1,103 @@
+// `pnpm start`: the whole system on one machine with nothing to set up.
+// - REDIS_URL unset: a private redis-server child on a free port (data kept in memory only).
+// - DATABASE_URL unset: the gateway opens the embedded PostgreSQL (PGlite) in ./data. PGlite allows
+//   one process per folder, so only the gateway touches the database; the workers never need it.
+// Then it starts gateway, inference-worker and vehicle-lookup as separate processes, as production does.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+
+const root = path.join(__dirname, '..');
+process.chdir(root);
+if (fs.existsSync('.env')) process.loadEnvFile('.env');
+
+const log = (line: string) => process.stderr.write(`[start] ${line}\n`);
+const children: ChildProcess[] = [];
+let stopping = false;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+async function waitForPort(port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = net.connect(port, '127.0.0.1', () => (socket.end(), resolve(true)));
+      socket.on('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`nothing listens on 127.0.0.1:${port} after ${timeoutMs} ms`);
+}
+
+async function startPrivateRedis(): Promise<string> {
+  if (spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).error) {
+    log('redis-server is not on PATH: install it (Debian/Ubuntu: sudo apt-get install redis-server; macOS: brew install redis) or set REDIS_URL=redis://host:6379');
+    process.exit(1);
+  }
+  const port = await freePort();
+  // no persistence: this Redis lives and dies with `pnpm start`; BullMQ needs noeviction
+  const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction'], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  children.push(redis);
+  redis.on('exit', (code) => !stopping && stopAll(`redis-server exited (${code})`, 1));
+  await waitForPort(port, 10_000);
+  log(`private redis-server on 127.0.0.1:${port}`);
+  return `redis://127.0.0.1:${port}`;
+}
+
+function startService(name: string, entry: string, env: NodeJS.ProcessEnv): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], { env, stdio: 'inherit' });
+  children.push(child);
+  child.on('exit', (code, signal) => !stopping && stopAll(`${name} exited (${signal ?? code})`, 1));
+  return child;
+}
+
+function stopAll(reason: string, code: number): void {
+  if (stopping) return;
+  stopping = true;
+  log(`stopping: ${reason}`);
+  // services first (they finish in-flight jobs), Redis last
+  const services = children.slice(process.env.REDIS_URL ? 0 : 1);
+  for (const c of services) c.kill('SIGTERM');
+  const redis = process.env.REDIS_URL ? null : children[0];
+  Promise.all(services.map((c) => (c.exitCode !== null ? null : new Promise((r) => c.once('exit', r))))).then(() => {
+    redis?.kill('SIGTERM');
+    process.exit(code);
+  });
+  setTimeout(() => process.exit(code || 1), 20_000).unref();
+}
+
+async function main() {
+  const port = Number(process.env.PORT || 3000);
+  const redisUrl = process.env.REDIS_URL || (await startPrivateRedis());
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    REDIS_URL: redisUrl,
+    MIGRATE_ON_START: process.env.MIGRATE_ON_START ?? 'true',
+    BOOTSTRAP_API_KEY: process.env.BOOTSTRAP_API_KEY ?? 'true',
+    INFERENCE_HEALTH_PORT: process.env.INFERENCE_HEALTH_PORT || String(port + 1),
+    LOOKUP_HEALTH_PORT: process.env.LOOKUP_HEALTH_PORT || String(port + 2),
+  };
+  log(process.env.DATABASE_URL ? 'database: DATABASE_URL' : 'database: embedded PostgreSQL (PGlite) in ./data/pglite');
+  startService('inference-worker', 'services/inference-worker/src/main.ts', env);
+  startService('vehicle-lookup', 'services/vehicle-lookup/src/main.ts', env);
+  startService('gateway', 'services/gateway/src/main.ts', env);
+  process.once('SIGINT', () => stopAll('SIGINT', 0));
+  process.once('SIGTERM', () => stopAll('SIGTERM', 0));
+}
+
+main().catch((err) => {
+  log(String(err));
+  stopAll('start failed', 1);
+});

@@ -1,0 +1,109 @@
+import { RecognitionResponseSchema } from '@npr/contracts';
+import { noiseImage, solidImage } from '@npr/test-support';
+import { COLOURS } from './fake-recogniser';
+import { BMW, startTestSystem, type TestSystem } from './test-system';
+
+jest.setTimeout(60_000);
+
+let sys: TestSystem;
+let auth: Record<string, string>;
+beforeAll(async () => {
+  sys = await startTestSystem();
+  // a generous custom limit: this file is about recognition, not rate limits
+  ({ auth } = await sys.createKey({ limit: { requests: 1000, windowSeconds: 60 } }));
+});
+afterAll(() => sys.close());
+
+const recognise = () => sys.http().post('/api/v1/recognise').set(auth);
+
+function expectError(res: { status: number; body: any; headers: Record<string, string> }, status: number, code: string) {
+  expect({ status: res.status, code: res.body?.error?.code }).toEqual({ status, code });
+  expect(res.body.success).toBe(false);
+  expect(typeof res.body.error.message).toBe('string');
+  expect(res.headers['x-ratelimit-limit']).toBe('1000');
+  expect(res.headers['x-ratelimit-remaining']).toMatch(/^\d+$/);
+  expect(res.headers['x-ratelimit-reset']).toMatch(/^\d+$/);
+}
+
+describe('POST /api/v1/recognise', () => {
+  test('200 with the documented shape, vehicle data and rate-limit headers', async () => {
+    const res = await recognise().attach('upload', await solidImage({ colour: COLOURS.plate }), 'car.jpg');
+    expect(res.status).toBe(200);
+    expect(RecognitionResponseSchema.parse(res.body)).toBeTruthy();
+    expect(res.body.results).toEqual([
+      { plate: 'AB12 CDE', confidence: 0.97, region: 'gb', bounding_box: { x: 120, y: 340, width: 200, height: 60 }, vehicle: BMW },
+    ]);
+    const reset = Number(res.headers['x-ratelimit-reset']);
+    expect(reset).toBeGreaterThan(Date.now() / 1000);
+    expect(reset).toBeLessThanOrEqual(Date.now() / 1000 + 61);
+  });
+
+  test.each(['png', 'webp'] as const)('accepts %s, recognised by content whatever the file name', async (format) => {
+    const res = await recognise().attach('upload', await solidImage({ colour: COLOURS.plate, format }), { filename: 'photo.gif', contentType: 'image/gif' });
+    expect(res.status).toBe(200);
+  });
+
+  test('400 INVALID_IMAGE for bytes that are not an image', async () => {
+    expectError(await recognise().attach('upload', Buffer.from('definitely not a jpeg'), 'car.jpg'), 400, 'INVALID_IMAGE');
+  });
+
+  test('400 INVALID_IMAGE for a GIF or any other format', async () => {
+    expectError(await recognise().attach('upload', Buffer.from('GIF89a\x01\x00\x01\x00\x00\x00\x00;', 'latin1'), 'car.gif'), 400, 'INVALID_IMAGE');
+  });
+
+  test('400 INVALID_IMAGE for an image under 320x240', async () => {
+    const res = await recognise().attach('upload', await solidImage({ width: 300, height: 200, colour: COLOURS.plate }), 'small.jpg');
+    expectError(res, 400, 'INVALID_IMAGE');
+    expect(res.body.error.message).toMatch(/320x240/);
+  });
+
+  test('400 INVALID_IMAGE for a truncated JPEG', async () => {
+    const whole = await noiseImage(640, 480).then((png) => require('sharp')(png).jpeg().toBuffer());
+    expectError(await recognise().attach('upload', whole.subarray(0, Math.floor(whole.length / 2)), 'cut.jpg'), 400, 'INVALID_IMAGE');
+  });
+
+  test('400 BAD_REQUEST for a missing upload field, a wrong field or no multipart body', async () => {
+    expectError(await recognise().field('note', 'no file'), 400, 'BAD_REQUEST');
+    expectError(await recognise().attach('file', await solidImage(), 'car.jpg'), 400, 'BAD_REQUEST');
+    expectError(await recognise().send({ upload: 'x' }), 400, 'BAD_REQUEST');
+  });
+
+  test('413 IMAGE_TOO_LARGE over 10 MB', async () => {
+    const big = await noiseImage(2000, 1800); // ~10.8 MB uncompressed PNG
+    expect(big.length).toBeGreaterThan(10 * 1024 * 1024);
+    expectError(await recognise().attach('upload', big, 'big.png'), 413, 'IMAGE_TOO_LARGE');
+  });
+
+  test('422 NO_PLATES_FOUND when the recogniser finds nothing', async () => {
+    expectError(await recognise().attach('upload', await solidImage({ colour: COLOURS.noPlates }), 'empty.jpg'), 422, 'NO_PLATES_FOUND');
+  });
+
+  test('500 with a request id and no stack when recognition keeps failing', async () => {
+    const res = await recognise().attach('upload', await solidImage({ colour: COLOURS.crash }), 'crash.jpg');
+    expectError(res, 500, 'INTERNAL_ERROR');
+    expect(res.body.error.request_id).toBe(res.headers['x-request-id']);
+    expect(JSON.stringify(res.body)).not.toMatch(/simulated|at \w+ \(|\.ts:/);
+  });
+
+  test('503 SERVICE_UNAVAILABLE (never invented plates) when the worker has no models', async () => {
+    sys.setRecogniserState({ status: 'failed', reason: 'models/detector.onnx missing' });
+    try {
+      const res = await recognise().attach('upload', await solidImage({ colour: COLOURS.plate }), 'car.jpg');
+      expectError(res, 503, 'SERVICE_UNAVAILABLE');
+      expect(res.body.results).toBeUndefined();
+    } finally {
+      sys.setRecogniserState('ready');
+    }
+  });
+
+  test('404 in the error shape for an unknown route', async () => {
+    expectError(await sys.http().get('/api/v1/nope').set(auth), 404, 'NOT_FOUND');
+  });
+});
+
+describe('health', () => {
+  test('/healthz and /readyz answer', async () => {
+    expect((await sys.http().get('/healthz')).body).toEqual({ status: 'ok' });
+    expect((await sys.http().get('/readyz')).body).toEqual({ status: 'ready', checks: { redis: true } });
+  });
+});

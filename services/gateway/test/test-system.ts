@@ -1,0 +1,69 @@
+// Starts the real gateway app, the real queue flow and both real workers (in this process) on real
+// Redis and a fresh PostgreSQL database. Only the recogniser is a test double.
+import type { Express } from 'express';
+import request from 'supertest';
+import { createApiKeyForEmail, setAccountPlan, type Database } from '@npr/db';
+import { createRecognitionFlow, startLookupWorker, startRecognitionWorker } from '@npr/queue';
+import { createLogger } from '@npr/runtime';
+import { createTestDatabase, createTestRedisPrefix } from '@npr/test-support';
+import type { Vehicle } from '@npr/contracts';
+import { createRecognitionProcessor, type RecogniserState } from '../../inference-worker/src/recognition.processor';
+import { createLookupProcessor } from '../../vehicle-lookup/src/lookup.processor';
+import { createApp, type AppDeps } from '../src/app';
+import { createRedisRateLimiter } from '../src/rate-limiter';
+import { createFakeRecogniser } from './fake-recogniser';
+
+export const BMW: Vehicle = { make: 'BMW', colour: 'Black', year: 2021, fuel_type: 'petrol' };
+
+export async function startTestSystem(options: { syncTimeoutMs?: number; appOverrides?: Partial<AppDeps> } = {}) {
+  const logger = createLogger({ name: 'test', level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const database = await createTestDatabase();
+  const redis = createTestRedisPrefix();
+  const flow = await createRecognitionFlow({ redisUrl: redis.redisUrl, prefix: redis.prefix, imageTtlSeconds: 120, resultTtlSeconds: 600 });
+  const recogniser = createFakeRecogniser();
+  let recogniserState: RecogniserState = { status: 'ready', recogniser };
+  const workerSettings = { redisUrl: redis.redisUrl, prefix: redis.prefix, concurrency: 4 };
+  const recognitionWorker = startRecognitionWorker(workerSettings, createRecognitionProcessor({ recogniser: () => recogniserState, logger }));
+  const lookupWorker = startLookupWorker(
+    workerSettings,
+    createLookupProcessor({ lookupVehicle: async (plate) => (plate.replace(/\s/g, '') === 'AB12CDE' ? BMW : null), logger }),
+  );
+
+  const app: Express = createApp({
+    prisma: database.db.prisma,
+    flow,
+    limiter: createRedisRateLimiter({ redis: flow.redis, keyPrefix: `${redis.prefix}:rl` }),
+    logger,
+    syncTimeoutMs: options.syncTimeoutMs ?? 60_000,
+    readinessChecks: [{ name: 'redis', check: () => flow.ping() }],
+    ...options.appOverrides,
+  });
+
+  return {
+    app,
+    http: () => request(app),
+    db: database.db as Database,
+    flow,
+    recogniser,
+    setRecogniserState(state: RecogniserState | 'ready') {
+      recogniserState = state === 'ready' ? { status: 'ready', recogniser } : state;
+    },
+    /** A new user with a key; `limit` gives their account a custom rate limit. */
+    async createKey(options: { email?: string; expiresAt?: Date; limit?: { requests: number; windowSeconds: number } } = {}) {
+      const email = options.email ?? `user-${Math.random().toString(36).slice(2)}@example.com`;
+      const { key, apiKey } = await createApiKeyForEmail(database.db.prisma, { email, name: 'test key', expiresAt: options.expiresAt });
+      if (options.limit) {
+        await setAccountPlan(database.db.prisma, { email, plan: 'enterprise', requestsPerWindow: options.limit.requests, windowSeconds: options.limit.windowSeconds });
+      }
+      return { key, apiKey, email, auth: { Authorization: `Bearer ${key}` } };
+    },
+    async close() {
+      await Promise.allSettled([recognitionWorker.close(), lookupWorker.close()]);
+      await flow.close();
+      await redis.cleanup();
+      await database.drop();
+    },
+  };
+}
+
+export type TestSystem = Awaited<ReturnType<typeof startTestSystem>>;
