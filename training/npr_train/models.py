@@ -1,0 +1,98 @@
+"""The two networks of the recogniser. Their inputs and outputs are fixed by training/MODEL_IO.md."""
+import torch
+from torch import nn
+
+ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"  # class i+1; class 0 is the CTC blank
+REGIONS = ["gb", "de", "fr", "nl", "pl", "sk", "cz", "it", "es", "eu", "us", "br"]
+READER_H, READER_W = 32, 128
+DETECTOR_STRIDE = 8
+CORNER_UNIT = 16.0  # corner offsets are predicted in units of 16 input pixels
+
+
+def conv_bn(cin, cout, k=3, s=1, groups=1):
+    return nn.Sequential(
+        nn.Conv2d(cin, cout, k, s, k // 2 if isinstance(k, int) else (k[0] // 2, k[1] // 2), groups=groups, bias=False),
+        nn.BatchNorm2d(cout),
+        nn.ReLU(inplace=True),
+    )
+
+
+def separable(cin, cout, s=1):
+    # depthwise + pointwise: a tenth of the multiply-adds of a full 3x3 at these widths
+    return nn.Sequential(conv_bn(cin, cin, 3, s, groups=cin), conv_bn(cin, cout, 1))
+
+
+class Detector(nn.Module):
+    """Plate centres (heatmap) and corners (geometry) at stride 8; fully convolutional."""
+
+    def __init__(self):
+        super().__init__()
+        self.s4 = nn.Sequential(conv_bn(3, 16, 3, 2), conv_bn(16, 32, 3, 2))  # /4
+        self.s8 = nn.Sequential(separable(32, 64, 2), separable(64, 64))  # /8
+        self.s16 = nn.Sequential(separable(64, 128, 2), separable(128, 128), separable(128, 128))  # /16
+        self.s32 = nn.Sequential(separable(128, 160, 2), separable(160, 160), separable(160, 160))  # /32
+        self.lat16 = conv_bn(128, 96, 1)
+        self.top32 = conv_bn(160, 96, 1)
+        self.lat8 = conv_bn(64, 96, 1)
+        self.mix16 = separable(96, 96)
+        self.mix8 = nn.Sequential(separable(96, 96), separable(96, 96))
+        self.up = nn.Upsample(scale_factor=2, mode="nearest")
+        self.heat = nn.Conv2d(96, 1, 1)
+        self.geom = nn.Conv2d(96, 10, 1)
+        nn.init.constant_(self.heat.bias, -4.0)  # start with "no plate" everywhere (focal-loss prior)
+
+    def forward(self, image):
+        x = (image - 0.5) / 0.25
+        f8 = self.s8(self.s4(x))
+        f16 = self.s16(f8)
+        f32 = self.s32(f16)
+        p16 = self.mix16(self.lat16(f16) + self.up(self.top32(f32)))
+        p8 = self.mix8(self.lat8(f8) + self.up(p16))
+        heatmap = torch.sigmoid(self.heat(p8))
+        geometry = self.geom(p8)
+        return heatmap, geometry
+
+
+class Reader(nn.Module):
+    """CRNN-style reader without recurrence: CNN, height collapsed, 1-D context convs, CTC logits."""
+
+    def __init__(self):
+        super().__init__()
+        self.features = nn.Sequential(
+            conv_bn(3, 32), nn.MaxPool2d(2),  # 16x64
+            conv_bn(32, 64), nn.MaxPool2d(2),  # 8x32
+            conv_bn(64, 96), conv_bn(96, 96), nn.MaxPool2d((2, 1)),  # 4x32
+        )
+        self.deep = nn.Sequential(
+            conv_bn(96, 128), conv_bn(128, 128), nn.MaxPool2d((2, 1)),  # 2x32
+        )
+        # a kernel as tall as the remaining map turns the 2-row map into one row of time steps
+        self.collapse = nn.Sequential(nn.Conv2d(128, 192, (2, 1), bias=False), nn.BatchNorm2d(192), nn.ReLU(inplace=True))
+        self.context = nn.Sequential(conv_bn(192, 192, (1, 3)), conv_bn(192, 192, (1, 3)))
+        self.classify = nn.Conv2d(192, len(ALPHABET) + 1, 1)
+        self.region = nn.Linear(96, len(REGIONS))
+
+    def forward(self, image):
+        x = (image - 0.5) / 0.25
+        f = self.features(x)
+        region = self.region(f.mean(dim=(2, 3)))
+        d = self.deep(f)
+        d = self.collapse(d)
+        d = self.context(d)
+        logits = self.classify(d).squeeze(2).permute(0, 2, 1)  # N, T=32, C
+        return logits, region
+
+
+def export_onnx(model, path, kind):
+    """Export a model to ONNX with the names and dynamic axes of MODEL_IO.md."""
+    model = model.eval().float()
+    if kind == "detector":
+        dummy = torch.rand(1, 3, 384, 640)
+        names = ["heatmap", "geometry"]
+        axes = {"image": {2: "height", 3: "width"}, "heatmap": {2: "fh", 3: "fw"}, "geometry": {2: "fh", 3: "fw"}}
+    else:
+        dummy = torch.rand(2, 3, READER_H, READER_W)
+        names = ["logits", "region"]
+        axes = {"image": {0: "n"}, "logits": {0: "n"}, "region": {0: "n"}}
+    torch.onnx.export(model, dummy, path, input_names=["image"], output_names=names,
+                      dynamic_axes=axes, opset_version=13, do_constant_folding=True)
