@@ -7,12 +7,36 @@ export const BoundingBoxSchema = z.object({
   height: z.number().int().nonnegative(),
 });
 
-/** Vehicle data attached by vehicle-lookup; documented fields always present, extras welcome. */
+/** The fixed palette of body colours the camera-side estimate names (packages/vehicle-data). */
+export const OBSERVED_COLOURS = ['black', 'white', 'silver', 'grey', 'red', 'blue', 'green', 'yellow', 'orange', 'brown', 'beige'] as const;
+export const ObservedColourSchema = z.object({
+  name: z.enum(OBSERVED_COLOURS),
+  confidence: z.number().min(0).max(1),
+});
+export type ObservedColour = z.infer<typeof ObservedColourSchema>;
+
+/** Where vehicle data came from: the operator's registry, the DVLA, or only what the camera saw. */
+export const VehicleSourceSchema = z.enum(['operator', 'dvla', 'camera']);
+export type VehicleSource = z.infer<typeof VehicleSourceSchema>;
+
+/**
+ * Vehicle data attached by vehicle-lookup. The documented fields are always present (null when
+ * unknown); the rest appear when the source gives them. `colour_match: false` means a registry's
+ * colour disagrees with the colour the camera saw (a cloned-plate signal).
+ */
 export const VehicleSchema = z.looseObject({
   make: z.string().nullable(),
   colour: z.string().nullable(),
   year: z.number().int().nullable(),
   fuel_type: z.string().nullable(),
+  model: z.string().nullable().optional(),
+  source: VehicleSourceSchema.optional(),
+  colour_source: VehicleSourceSchema.nullable().optional(),
+  colour_match: z.boolean().nullable().optional(),
+  tax_status: z.string().nullable().optional(),
+  tax_due_date: z.string().nullable().optional(),
+  mot_status: z.string().nullable().optional(),
+  mot_expiry_date: z.string().nullable().optional(),
 });
 export type Vehicle = z.infer<typeof VehicleSchema>;
 
@@ -24,6 +48,8 @@ export const PlateReadingSchema = z.looseObject({
   bounding_box: BoundingBoxSchema,
   detection_score: z.number().min(0).max(1).optional(),
   candidates: z.array(z.looseObject({ plate: z.string(), confidence: z.number() })).optional(),
+  // the body colour estimated from the pixels around the plate (inference worker); absent when no car body was visible
+  observed_colour: ObservedColourSchema.optional(),
 });
 export type PlateReading = z.infer<typeof PlateReadingSchema>;
 
