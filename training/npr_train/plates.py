@@ -238,9 +238,48 @@ def _uk_glyph(ch, stroke_mm=14.0):
     return cv2.resize(img, (max(2, int(round(W * s))), GLYPH_H), interpolation=cv2.INTER_AREA)
 
 
-def glyph(font, ch):
+_SHARED = os.environ.get("NPR_SHARED", os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared"))
+_GB_TILES = None
+
+
+def _gb_tiles():
+    """Real UK character tiles (shared/data/train-real/ocr/chars, binarised Charles Wright glyphs cut from
+    2014 UK camera captures, AGPL-3.0): char -> list of ink masks GLYPH_H tall. Empty if not available."""
+    global _GB_TILES
+    if _GB_TILES is None:
+        _GB_TILES = {}
+        man = os.path.join(_SHARED, "data", "train-real", "ocr", "chars-manifest.jsonl")
+        if os.path.exists(man):
+            import json
+            for line in open(man):
+                r = json.loads(line)
+                im = cv2.imread(os.path.join(os.path.dirname(man), r["file"]), cv2.IMREAD_GRAYSCALE)
+                if im is None:
+                    continue
+                ink = 255 - im
+                ys, xs = np.nonzero(ink > 100)
+                if len(xs) < 10:
+                    continue
+                ink = ink[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
+                if ink.shape[0] < 20:
+                    continue
+                w = max(2, int(round(ink.shape[1] * GLYPH_H / ink.shape[0])))
+                _GB_TILES.setdefault(r["text"], []).append(cv2.resize(ink, (w, GLYPH_H), interpolation=cv2.INTER_LINEAR))
+    return _GB_TILES
+
+
+def has_gb_tiles():
+    return bool(_gb_tiles())
+
+
+def glyph(font, ch, rng=None):
     if font == "uk":
         return _uk_glyph(ch)
+    if font == "gbreal":
+        pool = _gb_tiles().get("0" if ch == "O" and rng is not None and rng.random() < 0.5 else ch)
+        if not pool:
+            return _uk_glyph(ch)
+        return pool[int(rng.integers(len(pool))) if rng is not None else 0]
     return _ttf_glyph(font, ch)
 
 
@@ -391,7 +430,7 @@ def _blend_mask(img, mask, x, y, color, alpha=1.0):
     roi[:] = roi * (1 - m) + np.asarray(color, np.float32) * m
 
 
-def _text_masks(font, text, h_px, condense=1.0, fixed_w=None, gap=None):
+def _text_masks(font, text, h_px, condense=1.0, fixed_w=None, gap=None, rng=None):
     """Masks for the characters of `text` (spaces become group gaps), scaled to cap height h_px.
     Returns [(mask or None for a gap, width)]"""
     out = []
@@ -399,7 +438,7 @@ def _text_masks(font, text, h_px, condense=1.0, fixed_w=None, gap=None):
         if ch == " ":
             out.append((None, gap if gap is not None else 0.45 * h_px))
             continue
-        g = glyph(font, ch)
+        g = glyph(font, ch, rng)
         w = g.shape[1] * h_px / GLYPH_H * condense
         if fixed_w is not None and ch not in "1I":
             w = fixed_w
@@ -409,15 +448,22 @@ def _text_masks(font, text, h_px, condense=1.0, fixed_w=None, gap=None):
 
 
 def _draw_line(img, font, text, cx, cy, h_px, color, max_w, spacing, condense=1.0, fixed_w=None, group_gap=None,
-               shadow=None, bold=0):
+               shadow=None, bold=0, rng=None):
     """Draw one centred line of text; shrinks horizontally to fit max_w. Returns the x extent drawn."""
-    masks = _text_masks(font, text, h_px, condense, fixed_w, group_gap)
+    seed = None
+    if font == "gbreal":  # one choice of tiles for both passes below
+        seed = int(rng.integers(2 ** 32)) if rng is not None else abs(hash(text)) % (2 ** 32)
+
+    def sub():
+        return None if seed is None else np.random.default_rng(seed)
+
+    masks = _text_masks(font, text, h_px, condense, fixed_w, group_gap, sub())
     n_chars = sum(1 for m, _ in masks if m is not None)
     total = sum(w for _, w in masks) + spacing * max(0, len(masks) - 1)
     k = min(1.0, max_w / max(total, 1))
     if k < 1.0:
         masks = _text_masks(font, text, h_px, condense * k, None if fixed_w is None else fixed_w * k,
-                            None if group_gap is None else group_gap * k)
+                            None if group_gap is None else group_gap * k, sub())
         spacing *= k
         total = sum(w for _, w in masks) + spacing * max(0, len(masks) - 1)
     x = cx - total / 2
@@ -557,11 +603,17 @@ def _render_uk(rng, two_line=None):
     if rng.random() < 0.35:
         t = max(1, int(c.px(4)))
         cv2.rectangle(c.img, (t, t), (c.img.shape[1] - t - 1, c.img.shape[0] - t - 1), (25, 25, 25), t)
-    font = "uk" if rng.random() < 0.8 else _pick_font(rng, ["din", "rgD", "rgE", "barlowC7"])
+    r = rng.random()
+    if r < 0.3 and has_gb_tiles():
+        font = "gbreal"  # real Charles Wright glyph tiles
+    elif r < 0.82:
+        font = "uk"  # parametric stroke font
+    else:
+        font = _pick_font(rng, ["din", "rgD", "rgE", "barlowC7"])
     ink = _jit(rng, (20, 20, 22), 8)
     area_w = w_mm - left - 14
     cx = left + (w_mm - left) / 2
-    if font == "uk":
+    if font in ("uk", "gbreal"):
         kw = dict(fixed_w=c.px(50), spacing=c.px(11), group_gap=c.px(33))
     else:
         kw = dict(spacing=c.px(9), group_gap=c.px(30), condense=1.25)
@@ -570,11 +622,11 @@ def _render_uk(rng, two_line=None):
         for i, t in enumerate(lines):
             cy = 13 + 79 / 2 + i * (79 + 19)
             _draw_line(c.img, font, t, c.px(cx), c.px(cy), c.px(79), ink, c.px(area_w), kw["spacing"],
-                       kw.get("condense", 1.0), kw.get("fixed_w"), kw["group_gap"])
+                       kw.get("condense", 1.0), kw.get("fixed_w"), kw["group_gap"], rng=rng)
     else:
         lines = [" ".join(groups)]
         _draw_line(c.img, font, lines[0], c.px(cx), c.px(h_mm / 2), c.px(79), ink, c.px(area_w), kw["spacing"],
-                   kw.get("condense", 1.0), kw.get("fixed_w"), kw["group_gap"])
+                   kw.get("condense", 1.0), kw.get("fixed_w"), kw["group_gap"], rng=rng)
         # dealer / supplier mark at the bottom (tiny)
         if rng.random() < 0.3:
             _small_text(c.img, rng.choice(["AUTO CENTRE", "MOTORS LTD", "BS AU 145E", "SUPPLIER 123"]),
