@@ -1,6 +1,7 @@
 import express, { type Router } from 'express';
 import type { PrismaClient } from '@npr/db';
-import { checkReadiness, metricsRegistry, type Logger, type ReadinessCheck } from '@npr/runtime';
+import { checkReadiness, httpMetrics, metricsRegistry, type Logger, type ReadinessCheck } from '@npr/runtime';
+import { accessLog } from './access-log';
 import { authenticateApiKey } from './authenticate-api-key';
 import { errorHandler, notFound } from './error-handler';
 import type { RateLimiter } from './rate-limiter';
@@ -31,6 +32,8 @@ export function createApp(deps: AppDeps) {
   app.disable('x-powered-by');
   app.set('trust proxy', deps.trustProxy ?? false);
   app.use(requestId());
+  app.use(httpMetrics());
+  app.use(accessLog(deps.logger));
 
   app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
   app.get('/readyz', async (_req, res) => {

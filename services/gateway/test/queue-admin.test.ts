@@ -1,0 +1,45 @@
+// bull-board on real Redis behind operator auth, and the queue gauges reading the same Redis.
+import express from 'express';
+import request from 'supertest';
+import { createQueueStats, createRecognitionFlow } from '@npr/queue';
+import { createLogger } from '@npr/runtime';
+import { createTestRedisPrefix } from '@npr/test-support';
+import { errorHandler } from '../src/error-handler';
+import { queueAdminMount } from '../src/queue-admin';
+
+describe('queue admin (bull-board) on real Redis', () => {
+  const redis = createTestRedisPrefix();
+  const stats = createQueueStats({ redisUrl: redis.redisUrl, prefix: redis.prefix });
+  const app = express();
+  const mount = queueAdminMount({ queues: stats.queues, operatorToken: 'operator-token-for-tests' });
+  app.use(mount.path, mount.router);
+  app.use(errorHandler(createLogger({ name: 'test', level: 'silent' })));
+
+  afterAll(async () => {
+    await stats.close();
+    await redis.cleanup();
+  });
+
+  test('401 without operator credentials, for the UI and its API', async () => {
+    await request(app).get('/admin/queues').expect(401);
+    await request(app).get('/admin/queues/api/queues').expect(401);
+  });
+
+  test('an operator sees the recognition and vehicle-lookup queues with their waiting jobs', async () => {
+    const flow = await createRecognitionFlow({ redisUrl: redis.redisUrl, prefix: redis.prefix, imageTtlSeconds: 60, resultTtlSeconds: 60 });
+    try {
+      await flow.submitImage({ flowId: '00000000-0000-4000-8000-000000000001', accountId: 'acc', image: Buffer.from('x') });
+    } finally {
+      await flow.close();
+    }
+    const res = await request(app).get('/admin/queues/api/queues').set('Authorization', 'Bearer operator-token-for-tests').expect(200);
+    const names = (res.body.queues as { name: string }[]).map((q) => q.name).sort();
+    expect(names).toEqual(['recognition', 'vehicle-lookup']);
+    await request(app).get('/admin/queues').set('Authorization', `Basic ${Buffer.from('ops:operator-token-for-tests').toString('base64')}`).expect(200);
+
+    const [recognition, lookup] = await stats.snapshot();
+    expect(recognition).toMatchObject({ queue: 'recognition', counts: { waiting: 1 } });
+    expect(recognition.oldestWaitingAgeSeconds).toBeGreaterThanOrEqual(0);
+    expect(lookup).toMatchObject({ queue: 'vehicle-lookup', counts: { 'waiting-children': 1 } });
+  });
+});
