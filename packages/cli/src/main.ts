@@ -155,7 +155,9 @@ run(process.argv.slice(2)).then(
       process.stderr.write(`npr: ${err.message}\n\n${USAGE}\n`);
       process.exitCode = 2;
     } else {
-      process.stderr.write(`npr: ${(err as Error).message}\n`);
+      const message = (err as Error).message.trim();
+      const hint = /does not exist in the current database/.test(message) ? '\n(the schema is missing: run `pnpm npr migrate` first)' : '';
+      process.stderr.write(`npr: ${message}${hint}\n`);
       process.exitCode = 1;
     }
   },

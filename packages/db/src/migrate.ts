@@ -41,9 +41,10 @@ export function listMigrations(dir = MIGRATIONS_DIR): { name: string; sql: strin
 export async function migrate(db: Database, options: { dir?: string; onApplied?: (name: string) => void } = {}): Promise<string[]> {
   return db.withSession(async (db) => {
   const applied: string[] = [];
-  await db.exec(BOOKKEEPING);
+  // lock first: even CREATE TABLE IF NOT EXISTS races when two processes run it at once
   await db.query('SELECT pg_advisory_lock($1)', [ADVISORY_LOCK_ID]);
   try {
+    await db.exec(BOOKKEEPING);
     const done = await db.query<{ migration_name: string; checksum: string }>(
       'SELECT migration_name, checksum FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL',
     );

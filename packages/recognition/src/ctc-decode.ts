@@ -89,14 +89,22 @@ interface Beam {
 }
 
 /**
- * CTC prefix beam search. Characters below `minCharProb` in a frame are not expanded there: at
- * T = 32 and 37 classes this keeps the search to a few hundred steps without losing real options.
+ * CTC prefix beam search. Per frame only the `maxCharsPerFrame` likeliest characters at or above
+ * `minCharProb` are expanded: on a peaky reader that is one or two, and on an unreadable crop (flat
+ * frames) it bounds the work instead of expanding all 36 characters from every beam.
  */
-export function beamSearch(probs: Float32Array, T: number, C: number, beamWidth = 8, topN = beamWidth, minCharProb = 1e-3): BeamCandidate[] {
+export function beamSearch(probs: Float32Array, T: number, C: number, beamWidth = 8, topN = beamWidth, minCharProb = 1e-3, maxCharsPerFrame = 6): BeamCandidate[] {
   let beams: Beam[] = [{ text: '', last: BLANK, pBlank: 0, pChar: NEG_INF }];
   const logp = new Float64Array(C);
+  const chars: number[] = [];
   for (let t = 0; t < T; t++) {
     for (let c = 0; c < C; c++) logp[c] = Math.log(Math.max(probs[t * C + c], 1e-30));
+    chars.length = 0;
+    for (let c = 1; c < C; c++) if (probs[t * C + c] >= minCharProb) chars.push(c);
+    if (chars.length > maxCharsPerFrame) {
+      chars.sort((a, b) => probs[t * C + b] - probs[t * C + a]);
+      chars.length = maxCharsPerFrame;
+    }
     const next = new Map<string, Beam>();
     const get = (text: string, last: number): Beam => {
       let b = next.get(text);
@@ -113,8 +121,7 @@ export function beamSearch(probs: Float32Array, T: number, C: number, beamWidth 
       stay.pBlank = logAdd(stay.pBlank, total + logp[BLANK]);
       // repeating the last character without a blank in between keeps the prefix too
       if (beam.last !== BLANK) stay.pChar = logAdd(stay.pChar, beam.pChar + logp[beam.last]);
-      for (let c = 1; c < C; c++) {
-        if (probs[t * C + c] < minCharProb) continue;
+      for (const c of chars) {
         const ext = get(beam.text + ALPHABET[c - 1], c);
         // a repeated character needs a blank in between to count twice
         const from = c === beam.last ? beam.pBlank : total;

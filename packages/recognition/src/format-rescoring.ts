@@ -43,6 +43,10 @@ export interface ScoringOptions {
   offHintFactor: number;
   /** share of the probability the beam did not see that is credited to unseen readings */
   unseenFactor: number;
+  /** only this many of the likeliest readings are offered for repair */
+  repairCandidates: number;
+  /** regions the region head gives less than this (and outside the hint) are not repaired toward */
+  repairMinRegionProb: number;
 }
 
 export const DEFAULT_SCORING: ScoringOptions = {
@@ -53,6 +57,8 @@ export const DEFAULT_SCORING: ScoringOptions = {
   looseFormatFactor: 0.5,
   offHintFactor: 0.05,
   unseenFactor: 0.1,
+  repairCandidates: 4,
+  repairMinRegionProb: 0.01,
 };
 
 export interface ScoredReading {
@@ -108,7 +114,9 @@ export function scoreReadings(layouts: Layout[], regionProbs: ArrayLike<number>,
     }
     seenMass = Math.max(seenMass, Math.min(1, mass));
   }
-  for (const h of [...byText.values()]) for (const r of repairs(h, opts)) keep(r);
+  const repairRegions = REGIONS.filter((r, i) => hasStrictFormats(r) && ((regionProbs[i] ?? 0) >= opts.repairMinRegionProb || hint.includes(r)));
+  const likeliest = [...byText.values()].sort((a, b) => b.logProb - a.logProb).slice(0, opts.repairCandidates);
+  for (const h of likeliest) for (const r of repairs(h, repairRegions, opts)) keep(r);
 
   const logRegion = REGIONS.map((_, i) => Math.log(Math.max(regionProbs[i] ?? 0, 1e-6)));
   const scored: Array<ScoredReading & { logScore: number }> = [];
@@ -140,7 +148,7 @@ export function scoreReadings(layouts: Layout[], regionProbs: ArrayLike<number>,
 }
 
 /** Readings of `h` changed along the confusion map so that they fit a strict format of some region. */
-function repairs(h: Hypothesis, opts: ScoringOptions): Hypothesis[] {
+function repairs(h: Hypothesis, regions: Region[], opts: ScoringOptions): Hypothesis[] {
   const text = h.parts.join('');
   if (text.length < 2) return [];
   // where in which line each character sits, and the frames that emitted it
@@ -160,8 +168,8 @@ function repairs(h: Hypothesis, opts: ScoringOptions): Hypothesis[] {
     return p;
   };
   const out = new Map<string, Hypothesis>();
-  for (const region of REGIONS) {
-    if (!hasStrictFormats(region) || formatFit(text, region) === 'strict') continue;
+  for (const region of regions) {
+    if (formatFit(text, region) === 'strict') continue;
     for (const t of templatesOfLength(region, text.length)) {
       const chars = [...text];
       let changes = 0;

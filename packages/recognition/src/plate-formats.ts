@@ -153,14 +153,20 @@ export function expandPattern(name: string, pattern: string): PlateTemplate[] {
   });
 }
 
-const TEMPLATES_BY_REGION = new Map<Region, PlateTemplate[]>();
+// region -> length -> templates, built once: matching runs for every candidate reading of every plate
+const TEMPLATES = new Map<Region, Map<number, PlateTemplate[]>>();
 for (const region of REGIONS) {
-  TEMPLATES_BY_REGION.set(region, REGION_RULES[region].patterns.flatMap(([name, p]) => expandPattern(name, p)));
+  const byLength = new Map<number, PlateTemplate[]>();
+  for (const t of REGION_RULES[region].patterns.flatMap(([name, p]) => expandPattern(name, p))) {
+    byLength.set(t.classes.length, [...(byLength.get(t.classes.length) ?? []), t]);
+  }
+  TEMPLATES.set(region, byLength);
 }
+const NONE: PlateTemplate[] = [];
 
 /** Every fixed-length template of a region with exactly `length` characters. */
 export function templatesOfLength(region: Region, length: number): PlateTemplate[] {
-  return (TEMPLATES_BY_REGION.get(region) ?? []).filter((t) => t.classes.length === length);
+  return TEMPLATES.get(region)?.get(length) ?? NONE;
 }
 
 /** True when every character of `text` is allowed at its position by `template`. */

@@ -1,11 +1,12 @@
 // gateway: the public HTTP API. Authenticates, rate-limits, validates, enqueues, answers.
 import { z } from 'zod';
 import { createDatabase, migrate } from '@npr/db';
-import { createRecognitionFlow } from '@npr/queue';
-import { collectProcessMetrics, createLogger, createShutdown, env, loadConfig } from '@npr/runtime';
+import { createQueueStats, createRecognitionFlow } from '@npr/queue';
+import { collectProcessMetrics, createLogger, createShutdown, env, loadConfig, registerQueueMetrics } from '@npr/runtime';
 import { createApp } from './app';
 import { bootstrapApiKey } from './bootstrap-api-key';
 import { createRedisRateLimiter } from './rate-limiter';
+import { queueAdminMount } from './queue-admin';
 
 const config = loadConfig(
   z.object({
@@ -24,6 +25,8 @@ const config = loadConfig(
     PUBLIC_BASE_URL: z.string().url().optional(),
     TRUST_PROXY: z.string().optional(),
     LOG_LEVEL: env.logLevel(),
+    // bull-board at /admin/queues: Bearer token or basic-auth password; unset = admin refused
+    OPERATOR_TOKEN: z.string().min(16).optional(),
   }),
 );
 
@@ -55,6 +58,11 @@ async function main() {
   });
   shutdown.add('queue', () => flow.close());
 
+  // queue depth/age gauges on /metrics and bull-board read the same queues
+  const queueStats = createQueueStats({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX });
+  shutdown.add('queue stats', () => queueStats.close());
+  registerQueueMetrics(queueStats.snapshot);
+
   const app = createApp({
     prisma: db.prisma,
     flow,
@@ -67,6 +75,7 @@ async function main() {
       { name: 'database', check: async () => (await db.prisma.$queryRaw`SELECT 1`, true) },
       { name: 'redis', check: () => flow.ping() },
     ],
+    mounts: [queueAdminMount({ queues: queueStats.queues, operatorToken: config.OPERATOR_TOKEN })],
   });
 
   const server = app.listen(config.PORT, config.HOST);

@@ -1,3 +1,4 @@
+import request from 'supertest';
 import { RecognitionResponseSchema } from '@npr/contracts';
 import { noiseImage, solidImage } from '@npr/test-support';
 import { COLOURS } from './fake-recogniser';
@@ -83,6 +84,15 @@ describe('POST /api/v1/recognise', () => {
     expectError(res, 500, 'INTERNAL_ERROR');
     expect(res.body.error.request_id).toBe(res.headers['x-request-id']);
     expect(JSON.stringify(res.body)).not.toMatch(/simulated|at \w+ \(|\.ts:/);
+  });
+
+  test('500 with a request id when the gateway itself fails (Redis down), logged but not shown', async () => {
+    const broken = sys.appWith({
+      flow: { ...sys.flow, submitImage: async () => Promise.reject(new Error('connect ECONNREFUSED 10.0.0.1:6379')) },
+    });
+    const res = await request(broken).post('/api/v1/recognise').set(auth).attach('upload', await solidImage({ colour: COLOURS.plate }), 'car.jpg');
+    expectError(res, 500, 'INTERNAL_ERROR');
+    expect(res.body.error).toEqual({ code: 'INTERNAL_ERROR', message: 'Internal server error.', request_id: res.headers['x-request-id'] });
   });
 
   test('503 SERVICE_UNAVAILABLE (never invented plates) when the worker has no models', async () => {

@@ -29,7 +29,7 @@ export async function startTestSystem(options: { syncTimeoutMs?: number; appOver
     createLookupProcessor({ lookupVehicle: async (plate) => (plate.replace(/\s/g, '') === 'AB12CDE' ? BMW : null), logger }),
   );
 
-  const app: Express = createApp({
+  const appDeps: AppDeps = {
     prisma: database.db.prisma,
     flow,
     limiter: createRedisRateLimiter({ redis: flow.redis, keyPrefix: `${redis.prefix}:rl` }),
@@ -37,11 +37,14 @@ export async function startTestSystem(options: { syncTimeoutMs?: number; appOver
     syncTimeoutMs: options.syncTimeoutMs ?? 60_000,
     readinessChecks: [{ name: 'redis', check: () => flow.ping() }],
     ...options.appOverrides,
-  });
+  };
+  const app: Express = createApp(appDeps);
 
   return {
     app,
     http: () => request(app),
+    /** The same system's app with some dependencies replaced (e.g. a broken queue). */
+    appWith: (overrides: Partial<AppDeps>) => createApp({ ...appDeps, ...overrides }),
     db: database.db as Database,
     flow,
     recogniser,

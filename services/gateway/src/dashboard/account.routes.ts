@@ -1,0 +1,81 @@
+// Settings -> Account: change password, end every session.
+import { Router, type Request, type Response } from 'express';
+import { pageRenderer, requireCsrf, requireUser, type DashboardContext } from './context';
+import { html } from './html';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, hashPassword, passwordProblem, verifyPassword } from './passwords';
+import { currentUser, startSession } from './session';
+
+export function accountRoutes(ctx: DashboardContext): Router {
+  const router = Router();
+  const render = pageRenderer(ctx);
+  const csrf = requireCsrf(ctx);
+
+  function accountPage(req: Request, res: Response, flash?: { kind: 'ok' | 'error'; text: string }, status?: number) {
+    const user = currentUser(res)!;
+    render(req, res, {
+      title: 'Account',
+      active: 'account',
+      status,
+      flash,
+      body: ({ csrf }) => html`<h1>Account</h1>
+        <p>Signed in as <strong>${user.email}</strong>.</p>
+        <section class="card narrow-card" aria-labelledby="pw-title">
+          <h2 id="pw-title">Change password</h2>
+          <form method="post" action="/settings/password" class="stack">
+            <input type="hidden" name="_csrf" value="${csrf}">
+            <div class="field">
+              <label for="current_password">Current password</label>
+              <input id="current_password" name="current_password" type="password" autocomplete="current-password" required maxlength="${PASSWORD_MAX_LENGTH}">
+            </div>
+            <div class="field">
+              <label for="new_password">New password</label>
+              <input id="new_password" name="new_password" type="password" autocomplete="new-password" required minlength="${PASSWORD_MIN_LENGTH}" maxlength="${PASSWORD_MAX_LENGTH}" aria-describedby="new-hint">
+              <p class="hint" id="new-hint">At least ${PASSWORD_MIN_LENGTH} characters. Changing it logs out every other browser.</p>
+            </div>
+            <button class="button" type="submit">Change password</button>
+          </form>
+        </section>
+        <section class="card narrow-card" aria-labelledby="sessions-title">
+          <h2 id="sessions-title">Sessions</h2>
+          <p>Log out of the dashboard on every browser and device, this one included. API keys keep working.</p>
+          <form method="post" action="/settings/sessions/end-all">
+            <input type="hidden" name="_csrf" value="${csrf}">
+            <button class="button secondary" type="submit">Log out everywhere</button>
+          </form>
+        </section>`,
+    });
+  }
+
+  router.get('/settings', requireUser(), (_req, res) => res.redirect(303, '/settings/api-keys'));
+  router.get('/settings/account', requireUser(), (req, res) =>
+    accountPage(req, res, req.query.changed !== undefined ? { kind: 'ok', text: 'Password changed. Other browsers have been logged out.' } : undefined),
+  );
+
+  router.post('/settings/password', requireUser(), csrf, async (req, res) => {
+    const user = currentUser(res)!;
+    const body = req.body as Record<string, unknown>;
+    const current = typeof body.current_password === 'string' ? body.current_password : '';
+    const next = typeof body.new_password === 'string' ? body.new_password : '';
+    const stored = await ctx.prisma.user.findUniqueOrThrow({ where: { id: user.id } });
+    if (!(current.length <= PASSWORD_MAX_LENGTH && (await verifyPassword(stored.passwordHash, current)))) {
+      return accountPage(req, res, { kind: 'error', text: 'Your current password is not correct.' }, 400);
+    }
+    const problem = passwordProblem(next, user.email);
+    if (problem) return accountPage(req, res, { kind: 'error', text: `Choose another new password: ${problem}` }, 400);
+    // a new session version ends every session issued before; this browser gets a fresh one
+    const updated = await ctx.prisma.user.update({
+      where: { id: user.id },
+      data: { passwordHash: await hashPassword(next), sessionVersion: { increment: 1 } },
+    });
+    startSession(ctx.session, req, res, updated);
+    res.redirect(303, '/settings/account?changed');
+  });
+
+  router.post('/settings/sessions/end-all', requireUser(), csrf, async (req, res) => {
+    const user = currentUser(res)!;
+    await ctx.prisma.user.update({ where: { id: user.id }, data: { sessionVersion: { increment: 1 } } });
+    res.redirect(303, '/login?bye');
+  });
+
+  return router;
+}

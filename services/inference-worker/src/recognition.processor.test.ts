@@ -1,0 +1,26 @@
+import { createLogger } from '@npr/runtime';
+import { createRecognitionProcessor, type RecogniserState } from './recognition.processor';
+
+const logger = createLogger({ name: 'test', level: 'silent' });
+const data = { requestId: 'r1', accountId: 'a1', imageKey: 'k', options: { regions: ['gb'] } };
+const job = { id: 'r1-rec', attemptsMade: 0 };
+const plate = { plate: 'AB12CDE', confidence: 0.9, region: 'gb', bounding_box: { x: 1, y: 2, width: 3, height: 4 } };
+
+describe('recognition processor', () => {
+  test('passes the bytes and options to the recogniser and times it', async () => {
+    const seen: unknown[] = [];
+    const recogniser = { recognise: async (bytes: Buffer, opts?: unknown) => (seen.push(bytes.toString(), opts), [plate]), close: async () => {} };
+    let t = 100;
+    const handle = createRecognitionProcessor({ recogniser: () => ({ status: 'ready', recogniser }), logger, now: () => (t += 25) });
+    expect(await handle(data, Buffer.from('img'), job)).toEqual({ plates: [plate], processing_time_ms: 25 });
+    expect(seen).toEqual(['img', { regions: ['gb'] }]);
+  });
+
+  test.each<[string, RecogniserState]>([
+    ['loading', { status: 'loading' }],
+    ['failed to load', { status: 'failed', reason: 'models/detector.onnx missing' }],
+  ])('a recogniser that is %s fails the job with SERVICE_UNAVAILABLE, never with invented plates', async (_, state) => {
+    const handle = createRecognitionProcessor({ recogniser: () => state, logger });
+    await expect(handle(data, Buffer.from('img'), job)).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE', status: 503 });
+  });
+});
