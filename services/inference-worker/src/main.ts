@@ -1,7 +1,7 @@
 // inference-worker: loads the recogniser once, warms it, then consumes `recognition` jobs.
 import { z } from 'zod';
 import { startRecognitionWorker } from '@npr/queue';
-import { collectProcessMetrics, createLogger, createShutdown, env, loadConfig, startHealthServer } from '@npr/runtime';
+import { collectProcessMetrics, createLogger, createShutdown, env, loadConfig, observeWorkerJobs, startHealthServer } from '@npr/runtime';
 import { createRecognitionProcessor, type RecogniserState } from './recognition.processor';
 import { loadRecogniser } from './recogniser';
 
@@ -36,6 +36,7 @@ async function main() {
     createRecognitionProcessor({ recogniser: () => recogniser, logger }),
   );
   shutdown.add('worker', () => worker.close());
+  observeWorkerJobs(worker.worker, 'recognition');
 
   const health = await startHealthServer({
     port: config.INFERENCE_HEALTH_PORT,

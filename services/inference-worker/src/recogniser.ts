@@ -3,6 +3,12 @@ import type { PlateReading } from '@npr/contracts';
 /** The recogniser as this worker uses it (implemented by @npr/recognition's createRecogniser). */
 export type Recogniser = {
   recognise(bytes: Buffer, options?: { regions?: string[]; topN?: number }): Promise<PlateReading[]>;
+  /** The same with per-stage timings in ms (used for /metrics when the recogniser offers it). */
+  recogniseWithTimings?(
+    bytes: Buffer,
+    options?: { regions?: string[]; topN?: number },
+  ): Promise<{ results: PlateReading[]; timings: { decode: number; detect: number; read: number; total: number } }>;
+  info?: { device?: string };
   close(): Promise<void>;
 };
 

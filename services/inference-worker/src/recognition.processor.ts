@@ -1,6 +1,6 @@
 import { AppError, type RecognitionJobResult } from '@npr/contracts';
 import type { RecognitionHandler } from '@npr/queue';
-import type { Logger } from '@npr/runtime';
+import { observeStages, type Logger } from '@npr/runtime';
 import type { Recogniser } from './recogniser';
 
 export type RecogniserState =
@@ -30,9 +30,19 @@ export function createRecognitionProcessor(deps: {
       );
     }
     const started = now();
-    const plates = await state.recogniser.recognise(image, data.options);
+    const r = state.recogniser;
+    let plates: RecognitionJobResult['plates'];
+    let stages: Record<string, number> | undefined;
+    if (r.recogniseWithTimings) {
+      const out = await r.recogniseWithTimings(image, data.options);
+      plates = out.results;
+      stages = { decode: out.timings.decode, detect: out.timings.detect, read: out.timings.read };
+      observeStages(stages, r.info?.device);
+    } else {
+      plates = await r.recognise(image, data.options);
+    }
     const processing_time_ms = Math.round((now() - started) * 10) / 10;
-    deps.logger.info({ requestId: data.requestId, jobId: job.id, plates: plates.length, processing_time_ms }, 'recognised');
+    deps.logger.info({ requestId: data.requestId, jobId: job.id, plates: plates.length, processing_time_ms, stages }, 'recognised');
     return { plates, processing_time_ms };
   };
 }

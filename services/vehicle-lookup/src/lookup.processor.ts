@@ -1,6 +1,6 @@
 import { errorBody, type ImageOutcome, type PlateResult } from '@npr/contracts';
 import type { LookupHandler } from '@npr/queue';
-import type { Logger } from '@npr/runtime';
+import { observeStages, type Logger } from '@npr/runtime';
 import type { LookupVehicle } from './lookup-vehicle';
 
 /**
@@ -16,14 +16,18 @@ export function createLookupProcessor(deps: { lookupVehicle: LookupVehicle; logg
     const results: PlateResult[] = await Promise.all(
       recognition.plates.map(async (plate) => {
         let vehicle = null;
+        const started = performance.now();
         try {
           vehicle = await deps.lookupVehicle(plate.plate, plate.region);
         } catch (err) {
           deps.logger.warn({ err, requestId: data.requestId }, 'vehicle lookup failed; answering without vehicle data');
+        } finally {
+          observeStages({ lookup: performance.now() - started });
         }
         return { ...plate, vehicle };
       }),
     );
+    deps.logger.info({ requestId: data.requestId, plates: results.length, vehicles: results.filter((r) => r.vehicle).length }, 'looked up');
     return { success: true, results, processing_time_ms: recognition.processing_time_ms };
   };
 }

@@ -1,7 +1,7 @@
 // vehicle-lookup: consumes `vehicle-lookup` jobs (parents of recognition jobs) and attaches vehicle data.
 import { z } from 'zod';
 import { startLookupWorker } from '@npr/queue';
-import { collectProcessMetrics, createLogger, createShutdown, env, loadConfig, startHealthServer } from '@npr/runtime';
+import { collectProcessMetrics, createLogger, createShutdown, env, loadConfig, observeWorkerJobs, startHealthServer } from '@npr/runtime';
 import { createLookupProcessor } from './lookup.processor';
 import { noVehicleData } from './lookup-vehicle';
 
@@ -37,6 +37,7 @@ async function main() {
     createLookupProcessor({ lookupVehicle, logger }),
   );
   shutdown.add('worker', () => worker.close());
+  observeWorkerJobs(worker.worker, 'vehicle-lookup');
 
   const health = await startHealthServer({
     port: config.LOOKUP_HEALTH_PORT,
