@@ -23,6 +23,8 @@ async function main() {
   const reader = await ort.InferenceSession.create(join(dir, 'reader.onnx'), { intraOpNumThreads: 1, graphOptimizationLevel: 'all' });
   const tally = new Map<string, { n: number; greedy: number; rescored: number; hinted: number }>();
   const misses: string[] = [];
+  // is a higher confidence more often right? (reading confidence only; the detector's factor is apart)
+  const reliability: Array<{ confidence: number; right: boolean }> = [];
   for (const image of loadDevSet()) {
     const plates = image.plates.filter((p) => !p.uncertain && p.box);
     if (!plates.length) continue;
@@ -33,7 +35,7 @@ async function main() {
     const out = { logits: res.logits.data as Float32Array, logitsDims: res.logits.dims, region: res.region.data as Float32Array };
     const [, T, C] = out.logitsDims;
     const plain = interpretReaderOutput(out, batch.jobs, plates.length, [], DEFAULT_SCORING, 0.3);
-    const hinted = interpretReaderOutput(out, batch.jobs, plates.length, parseRegions(image.region === 'eu' ? [] : image.region), DEFAULT_SCORING, 0.3);
+    const hinted = interpretReaderOutput(out, batch.jobs, plates.length, parseRegions(image.region), DEFAULT_SCORING, 0.3);
     plates.forEach((p, i) => {
       const whole = batch.jobs.findIndex((j) => j.plate === i && j.part === 'whole');
       const greedy = greedyDecode(softmaxFrames(out.logits, whole * T * C, T, C), T, C).text;
@@ -43,6 +45,7 @@ async function main() {
       t.n++;
       t.greedy += +(greedy === want);
       t.rescored += +(got === want);
+      if (plain[i][0]) reliability.push({ confidence: plain[i][0].confidence, right: got === want });
       t.hinted += +(normalisePlate(hinted[i][0]?.plate ?? '') === want);
       tally.set(image.region, t);
       if (got !== want) misses.push(`${image.id}: want ${want}, greedy ${greedy}, rescored ${got} (${plain[i][0]?.region}, ${plain[i][0]?.confidence.toFixed(2)}), candidates ${plain[i].slice(0, 4).map((c) => c.plate).join(' | ')}`);
@@ -56,6 +59,12 @@ async function main() {
     for (const k of Object.keys(all) as Array<keyof typeof all>) all[k] += t[k];
   }
   console.log(`${'all'.padEnd(6)} ${String(all.n).padStart(5)} ${pct(all.greedy, all.n)} ${pct(all.rescored, all.n)}   ${pct(all.hinted, all.n)}`);
+  console.log('\nconfidence   readings  right');
+  const edges = [0, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95, 1.0001];
+  for (let b = 0; b + 1 < edges.length; b++) {
+    const inBin = reliability.filter((r) => r.confidence >= edges[b] && r.confidence < edges[b + 1]);
+    if (inBin.length) console.log(`${edges[b].toFixed(2)}-${Math.min(1, edges[b + 1]).toFixed(2)}  ${String(inBin.length).padStart(8)} ${pct(inBin.filter((r) => r.right).length, inBin.length)}`);
+  }
   if (values.misses) for (const m of misses) console.log('miss', m);
   await reader.release();
 }

@@ -71,5 +71,8 @@ describe('plate formats', () => {
     expect(parseRegions('gb, US,xx,uk')).toEqual(['gb', 'us']);
     expect(parseRegions(['br', 'us-ca'])).toEqual(['br', 'us']);
     expect(parseRegions(undefined)).toEqual([]);
+    expect(parseRegions('at')).toEqual(['eu']); // no class of its own: "other Europe"
+    expect(parseRegions('eu')).toEqual(expect.arrayContaining(['de', 'sk', 'cz', 'eu']));
+    expect(parseRegions('eu')).not.toContain('gb');
   });
 });

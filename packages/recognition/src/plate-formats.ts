@@ -226,16 +226,27 @@ export const CONFUSABLE: Record<string, string> = {
   '6': 'G',
 };
 
-/** Parses a `regions` hint such as `gb,us` (or an array), keeping only known region codes. */
+// European countries without a class of their own in the region head: the reader calls them `eu`
+const OTHER_EUROPE = new Set('ad al at ba be bg by ch cy dk ee fi gr hr hu ie is li lt lu lv mc md me mk mt no pt ro rs se si sm ua va xk'.split(' '));
+const EUROPE: Region[] = ['de', 'fr', 'nl', 'pl', 'sk', 'cz', 'it', 'es', 'eu'];
+
+/**
+ * Parses a `regions` hint such as `gb,us` (or an array) into the reader's regions: `uk` is `gb`,
+ * `us-ca` is `us`, other European country codes are `eu`, and `eu` itself means any European plate
+ * on the continent. Unknown codes are dropped.
+ */
 export function parseRegions(hint: string | string[] | undefined): Region[] {
   if (!hint) return [];
   const parts = (Array.isArray(hint) ? hint : [hint]).flatMap((h) => h.split(','));
-  const out: Region[] = [];
+  const out = new Set<Region>();
   for (const p of parts) {
     let r = p.trim().toLowerCase();
     if (r === 'uk') r = 'gb'; // the common name for the same plates
     if (r.startsWith('us-')) r = 'us'; // state hints (us-ca) bias toward the US formats
-    if ((REGIONS as readonly string[]).includes(r) && !out.includes(r as Region)) out.push(r as Region);
+    if (r.startsWith('br-')) r = 'br';
+    if (r === 'eu') for (const e of EUROPE) out.add(e);
+    else if (OTHER_EUROPE.has(r)) out.add('eu');
+    else if ((REGIONS as readonly string[]).includes(r)) out.add(r as Region);
   }
-  return out;
+  return [...out];
 }
