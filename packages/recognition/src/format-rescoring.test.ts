@@ -78,6 +78,14 @@ describe('format-aware rescoring', () => {
     expect(readings.slice(0, 2).map((r) => r.text).sort()).toEqual(['74BC123', '7ABC123']);
   });
 
+  it('gives a faint reading a low confidence even when it is the only one that fits a format', () => {
+    // every character may as well be blank: the full reading is the likeliest text, yet only ~3 %
+    const spec: Array<string | Record<string, number>> = spell('AB12CDE').map((f) => (f === '-' ? f : { [f]: 0.6, '-': 0.39 }));
+    const readings = scoreReadings([oneLine(spec)], regionProbs({ gb: 0.9 }), []);
+    expect(readings[0].text).toBe('AB12CDE');
+    expect(readings[0].confidence).toBeLessThan(0.25);
+  });
+
   it('never offers a single character as a plate', () => {
     expect(scoreReadings([oneLine(spell('A'))], regionProbs({ us: 0.9 }), []).some((r) => r.text === 'A')).toBe(false);
   });

@@ -119,9 +119,16 @@ export function scoreReadings(layouts: Layout[], regionProbs: ArrayLike<number>,
   for (const h of likeliest) for (const r of repairs(h, repairRegions, opts)) keep(r);
 
   const logRegion = REGIONS.map((_, i) => Math.log(Math.max(regionProbs[i] ?? 0, 1e-6)));
+  const maxRegion = Math.max(...REGIONS.map((_, i) => regionProbs[i] ?? 0));
   const scored: Array<ScoredReading & { logScore: number }> = [];
+  // readings too short to be a plate (mostly the empty one: "nothing legible here") are never
+  // reported, but their share still counts against the others' confidence
+  const tooShort: number[] = [];
   for (const [text, h] of byText) {
-    if (text.length < 2) continue; // a plate has at least two characters; less is a misread or no plate
+    if (text.length < 2) {
+      tooShort.push(h.logProb + Math.log(maxRegion));
+      continue;
+    }
     let best = -Infinity;
     let bestRegion: Region = 'eu';
     REGIONS.forEach((region, i) => {
@@ -140,9 +147,9 @@ export function scoreReadings(layouts: Layout[], regionProbs: ArrayLike<number>,
   scored.sort((a, b) => b.logScore - a.logScore);
   // posterior among what was seen, plus the mass the beam never reached (mostly off-format strings)
   const top = scored.length ? scored[0].logScore : 0;
-  const maxRegion = Math.max(...REGIONS.map((_, i) => regionProbs[i] ?? 0));
   let z = Math.max(0, 1 - seenMass) * opts.unseenFactor * maxRegion * Math.exp(-top);
   for (const s of scored) z += Math.exp(s.logScore - top);
+  for (const l of tooShort) z += Math.exp(l - top);
   for (const s of scored) s.confidence = Math.exp(s.logScore - top) / z;
   return scored.map(({ logScore: _drop, ...rest }) => rest);
 }
