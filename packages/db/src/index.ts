@@ -4,4 +4,5 @@ export * from './api-keys';
 export * from './accounts';
 export { PrismaClient, Prisma } from './generated/prisma/client';
 export type { User, Account, ApiKey, UsageDay } from './generated/prisma/client';
+export type { RegisteredVehicle, VehicleCacheEntry } from './generated/prisma/client';
 export { Plan } from './generated/prisma/enums';
