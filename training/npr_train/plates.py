@@ -708,17 +708,37 @@ def _render_eu(rng, country, two_line=None):
             _seal(c.img, sx, c.px(h_mm * 0.68), c.px(13), rng)
         return c, [line], w_mm, h_mm, 6.0
     line = " ".join(groups)
+    emblem = country == "sk" and len(groups[0]) == 2 and rng.random() < 0.75
+    stickers = country == "cz" and rng.random() < 0.5
+    gap_mm = rng.uniform(26, 34) if (emblem or stickers) else rng.uniform(18, 32)
+    g = c.px(gap_mm)
     x0, x1, _ = _draw_line(c.img, font, line, c.px(cx), c.px(h_mm / 2), c.px(ch_mm), ink, c.px(area_w), spacing,
-                           cond, fixed_w, c.px(rng.uniform(18, 32)))
-    if country == "sk" and len(groups[0]) == 2 and rng.random() < 0.7:
-        # coat of arms between district and number: a small red shield with a white cross
+                           cond, fixed_w, g)
+    if (emblem or stickers) and x1 - x0 < c.px(area_w) - 1:
         cm = _text_masks(font, groups[0], c.px(ch_mm), cond, fixed_w)
         cw = sum(w for _, w in cm) + spacing * (len(cm) - 1)
-        g = c.px(rng.uniform(18, 32))
-        sx, sy = x0 + cw + spacing / 2 + g / 2, c.px(h_mm * 0.35)
-        r = min(g * 0.35, c.px(10))
-        cv2.rectangle(c.img, (int(sx - r), int(sy - r)), (int(sx + r), int(sy + r * 1.2)), (200, 20, 30), -1)
-        cv2.line(c.img, (int(sx), int(sy - r * 0.7)), (int(sx), int(sy + r * 0.9)), (255, 255, 255), max(1, int(r * 0.25)))
+        sx = x0 + cw + spacing + g / 2  # centre of the gap after the first group
+        if emblem:
+            # Slovak coat of arms: red shield, white double cross, blue hills
+            r = min(g * 0.42, c.px(13))
+            sy = c.px(h_mm / 2) - r * 0.2
+            shield = np.array([[sx - r, sy - r * 1.1], [sx + r, sy - r * 1.1], [sx + r, sy + r * 0.3],
+                               [sx, sy + r * 1.3], [sx - r, sy + r * 0.3]], np.float32)
+            cv2.fillPoly(c.img, [shield.round().astype(np.int32)], (200, 20, 40), cv2.LINE_AA)
+            cv2.ellipse(c.img, (int(sx), int(sy + r * 0.75)), (int(r * 0.8), max(1, int(r * 0.4))), 0, 180, 360,
+                        (20, 60, 170), -1, cv2.LINE_AA)
+            t = max(1, int(round(r * 0.18)))
+            cv2.line(c.img, (int(sx), int(sy - r * 0.85)), (int(sx), int(sy + r * 0.45)), (255, 255, 255), t)
+            cv2.line(c.img, (int(sx - r * 0.45), int(sy - r * 0.5)), (int(sx + r * 0.45), int(sy - r * 0.5)), (255, 255, 255), t)
+            cv2.line(c.img, (int(sx - r * 0.6), int(sy - r * 0.05)), (int(sx + r * 0.6), int(sy - r * 0.05)), (255, 255, 255), t)
+        else:
+            # Czech inspection (STK / emissions) stickers in the gap
+            r = min(g * 0.4, c.px(12))
+            if rng.random() < 0.5:
+                _seal(c.img, sx, c.px(h_mm * 0.32), r, rng)
+                _seal(c.img, sx, c.px(h_mm * 0.7), r * 0.9, rng)
+            else:
+                _seal(c.img, sx, c.px(h_mm / 2), r * 1.2, rng)
     return c, [line], w_mm, h_mm, 6.0
 
 
