@@ -835,13 +835,17 @@ def _render_br(rng):
     t = max(1, int(c.px(4)))
     cv2.rectangle(c.img, (t, t), (c.img.shape[1] - t - 1, c.img.shape[0] - t - 1), ink, t)
     _small_text(c.img, rng.choice(BR_CITIES), c.px(w_mm / 2), c.px(17), c.px(14), ink, c.px(w_mm * 0.6))
-    font = _pick_font(rng, ["din", "rgC", "rgD", "barlowC7", "uk"])
+    # the old Brazilian plates use "Mandatory", a Charles-Wright-like face: mostly the UK glyphs, condensed
+    r = rng.random()
+    font = ("gbreal" if has_gb_tiles() else "uk") if r < 0.3 else ("uk" if r < 0.6 else
+                                                                  _pick_font(rng, ["din", "rgC", "rgD", "barlowC7"]))
     sh = (max(1, int(c.px(1.5))), max(1, int(c.px(1.5))), (80, 80, 80), 0.4) if rng.random() < 0.5 else None
     sep = "-" if rng.random() < 0.6 else "\u00b7"  # dash or middle dot between the groups
-    if font == "uk" and sep != "-":
+    if font in ("uk", "gbreal") and sep != "-":
         sep = "-"
+    cond = rng.uniform(1.0, 1.2) if font not in ("uk", "gbreal") else rng.uniform(0.78, 0.92)
     _draw_line(c.img, font, groups[0] + sep + groups[1], c.px(w_mm / 2), c.px(75), c.px(rng.uniform(60, 68)), ink,
-               c.px(w_mm - 24), c.px(5), rng.uniform(1.0, 1.2) if font != "uk" else 0.9, None, None, shadow=sh)
+               c.px(w_mm - 24), c.px(rng.uniform(4, 9)), cond, None, None, shadow=sh, rng=rng)
     return c, ["".join(groups)], w_mm, h_mm, 6.0
 
 
