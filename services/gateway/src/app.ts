@@ -3,7 +3,9 @@ import type { PrismaClient } from '@npr/db';
 import { checkReadiness, httpMetrics, metricsRegistry, type Logger, type ReadinessCheck } from '@npr/runtime';
 import { accessLog } from './access-log';
 import { authenticateApiKey } from './authenticate-api-key';
+import { createDashboard, type DashboardOptions } from './dashboard';
 import { errorHandler, notFound } from './error-handler';
+import { openApiDocument } from './openapi/openapi-document';
 import type { RateLimiter } from './rate-limiter';
 import { recognitionRoutes, type FlowPort } from './recognition.routes';
 import { requestId } from './request-id';
@@ -23,6 +25,8 @@ export type AppDeps = {
   mounts?: { path: string; router: Router }[];
   /** 'trust proxy' setting when behind a load balancer (client IPs for rate limiting). */
   trustProxy?: boolean | number | string;
+  /** The web dashboard (sign-up, API keys, usage, try it, docs) at `/`; left out, only the API is served. */
+  dashboard?: DashboardOptions;
 };
 
 /** Builds the gateway's express app from its dependencies; starts nothing. */
@@ -44,6 +48,9 @@ export function createApp(deps: AppDeps) {
     res.type(metricsRegistry.contentType).send(await metricsRegistry.metrics());
   });
 
+  // public (no API key): the API's own description, generated from the contracts' zod schemas
+  app.get('/api/v1/openapi.json', (_req, res) => void res.json(openApiDocument()));
+
   const api = express.Router();
   api.use(authenticateApiKey({ prisma: deps.prisma, limiter: deps.limiter, now }));
   api.use(
@@ -60,6 +67,9 @@ export function createApp(deps: AppDeps) {
   app.use('/api/v1', api);
 
   for (const mount of deps.mounts ?? []) app.use(mount.path, mount.router);
+  if (deps.dashboard) {
+    app.use(createDashboard({ ...deps.dashboard, prisma: deps.prisma, limiter: deps.limiter, logger: deps.logger, now, publicBaseUrl: deps.publicBaseUrl }));
+  }
 
   app.use(notFound());
   app.use(errorHandler(deps.logger));

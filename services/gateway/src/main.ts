@@ -1,4 +1,5 @@
 // gateway: the public HTTP API. Authenticates, rate-limits, validates, enqueues, answers.
+import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { createDatabase, migrate } from '@npr/db';
 import { createQueueStats, createRecognitionFlow } from '@npr/queue';
@@ -27,6 +28,9 @@ const config = loadConfig(
     LOG_LEVEL: env.logLevel(),
     // bull-board at /admin/queues: Bearer token or basic-auth password; unset = admin refused
     OPERATOR_TOKEN: z.string().min(16).optional(),
+    // dashboard sessions (JWT) and CSRF tokens; the same on every replica. Unset: a random one per start
+    SESSION_SECRET: z.string().min(32).optional(),
+    SESSION_TTL_SECONDS: env.int(7 * 24 * 3600, 300),
   }),
 );
 
@@ -63,6 +67,9 @@ async function main() {
   shutdown.add('queue stats', () => queueStats.close());
   registerQueueMetrics(queueStats.snapshot);
 
+  const sessionSecret = config.SESSION_SECRET ?? randomBytes(32).toString('base64url');
+  if (!config.SESSION_SECRET) logger.warn('SESSION_SECRET is not set: dashboard sessions end when the gateway restarts and are not shared between replicas');
+
   const app = createApp({
     prisma: db.prisma,
     flow,
@@ -76,6 +83,7 @@ async function main() {
       { name: 'redis', check: () => flow.ping() },
     ],
     mounts: [queueAdminMount({ queues: queueStats.queues, operatorToken: config.OPERATOR_TOKEN })],
+    dashboard: { sessionSecret, sessionTtlSeconds: config.SESSION_TTL_SECONDS },
   });
 
   const server = app.listen(config.PORT, config.HOST);

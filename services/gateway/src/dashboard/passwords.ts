@@ -1,7 +1,10 @@
-import { Algorithm, hash, verify } from '@node-rs/argon2';
+import { hash, verify, type Algorithm } from '@node-rs/argon2';
+
+// Algorithm is a const enum (not importable under isolatedModules): 2 is Argon2id
+const ARGON2ID = 2 as Algorithm;
 
 // OWASP's argon2id baseline (19 MiB, 2 passes, 1 lane): ~30-60 ms here, cheap to verify, costly to brute-force.
-const OPTIONS = { algorithm: Algorithm.Argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+const OPTIONS = { algorithm: ARGON2ID, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 
 export const PASSWORD_MIN_LENGTH = 10;
 // long enough for any passphrase, short enough that hashing cannot be used to burn CPU

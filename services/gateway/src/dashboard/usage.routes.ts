@@ -1,0 +1,124 @@
+// Usage and plan: requests per day per key (last 30 days), each key's current rate-limit window,
+// the plan's limits and how an operator changes them.
+import { Router } from 'express';
+import { PLAN_LIMITS, type PlanName } from '@npr/contracts';
+import type { Account } from '@npr/db';
+import type { RateLimit } from '../rate-limiter';
+import { keyStatus } from './api-keys.routes';
+import { pageRenderer, requireUser, type DashboardContext } from './context';
+import { html } from './html';
+import { describeLimit, formatDay, formatInt, formatTime } from './format';
+import { currentUser } from './session';
+import { seriesColour, usageChart } from './usage-chart';
+
+export const USAGE_DAYS = 30;
+
+/** The limit the gateway applies to this account's keys (same rule as authenticate-api-key). */
+export function accountLimit(account: Pick<Account, 'plan' | 'customRequestsPerWindow' | 'customWindowSeconds'>): RateLimit {
+  const plan = PLAN_LIMITS[account.plan as PlanName];
+  return { points: account.customRequestsPerWindow ?? plan.points, windowSeconds: account.customWindowSeconds ?? plan.windowSeconds };
+}
+
+/** The last `n` UTC days, oldest first, today last. */
+export function lastDays(now: Date, n: number): Date[] {
+  const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+  return Array.from({ length: n }, (_, i) => new Date(today - (n - 1 - i) * 86_400_000));
+}
+
+export function usageRoutes(ctx: DashboardContext): Router {
+  const router = Router();
+  const render = pageRenderer(ctx);
+
+  router.get('/usage', requireUser(), async (req, res) => {
+    const user = currentUser(res)!;
+    const now = ctx.now();
+    const account = await ctx.prisma.account.findUniqueOrThrow({ where: { id: user.accountId } });
+    const keys = await ctx.prisma.apiKey.findMany({ where: { accountId: account.id }, orderBy: { createdAt: 'asc' } });
+    const days = lastDays(now, USAGE_DAYS);
+    const rows = await ctx.prisma.usageDay.findMany({ where: { apiKey: { accountId: account.id }, day: { gte: days[0]! } } });
+    const dayIndex = new Map(days.map((d, i) => [formatDay(d), i]));
+    const byKey = new Map<string, number[]>();
+    for (const r of rows) {
+      const i = dayIndex.get(formatDay(r.day));
+      if (i === undefined) continue;
+      const counts = byKey.get(r.apiKeyId) ?? new Array<number>(days.length).fill(0);
+      counts[i] = (counts[i] ?? 0) + r.requests;
+      byKey.set(r.apiKeyId, counts);
+    }
+    const used = keys.filter((k) => byKey.has(k.id));
+    const series = used.map((k) => ({ label: `${k.name} (${k.prefix}…)`, counts: byKey.get(k.id)! }));
+    const limit = accountLimit(account);
+    const custom = account.customRequestsPerWindow !== null || account.customWindowSeconds !== null;
+    const active = keys.filter((k) => keyStatus(k, now) === 'active');
+    const windows = await Promise.all(active.map(async (k) => ({ key: k, state: await ctx.limiter.peek(`key:${k.id}`, limit) })));
+    const todayTotal = [...byKey.values()].reduce((sum, c) => sum + (c[c.length - 1] ?? 0), 0);
+    const periodTotal = [...byKey.values()].reduce((sum, c) => sum + c.reduce((a, b) => a + b, 0), 0);
+
+    render(req, res, {
+      title: 'Usage & plan',
+      active: 'usage',
+      body: () => html`<h1>Usage &amp; plan</h1>
+        <div class="stats">
+          <div class="stat"><span class="stat-label">Images today (UTC)</span><span class="stat-value" data-testid="usage-today">${formatInt(todayTotal)}</span></div>
+          <div class="stat"><span class="stat-label">Last ${USAGE_DAYS} days</span><span class="stat-value" data-testid="usage-period">${formatInt(periodTotal)}</span></div>
+          <div class="stat"><span class="stat-label">Plan</span><span class="stat-value plan-name">${account.plan}${custom ? ' (custom)' : ''}</span></div>
+        </div>
+        <section aria-labelledby="chart-h">
+          <h2 id="chart-h">Requests per day, per key</h2>
+          <p class="hint">Each image counts once: a batch of 5 images counts 5. Days are UTC.</p>
+          ${usageChart(days, series)}
+          <details>
+            <summary>Show the numbers</summary>
+            <div class="table-wrap"><table class="usage-table">
+              <caption class="visually-hidden">Images per day per key</caption>
+              <thead><tr><th scope="col">Day</th>${series.map((s, i) => html`<th scope="col"><svg class="swatch" width="10" height="10" aria-hidden="true"><rect width="10" height="10" fill="${seriesColour(i)}" /></svg> ${s.label}</th>`)}<th scope="col">Total</th></tr></thead>
+              <tbody>
+              ${days
+                .map((d, i) => ({ d, i }))
+                .reverse()
+                .map(({ d, i }) => html`<tr><th scope="row">${formatDay(d)}</th>${series.map((s) => html`<td>${formatInt(s.counts[i] ?? 0)}</td>`)}<td>${formatInt(series.reduce((a, s) => a + (s.counts[i] ?? 0), 0))}</td></tr>`)}
+              </tbody>
+            </table></div>
+          </details>
+        </section>
+        <section aria-labelledby="window-h">
+          <h2 id="window-h">Rate limit: this window</h2>
+          <p>Your plan allows <strong>${describeLimit(limit)}</strong> for each key. Every API response carries
+          <code>X-RateLimit-Limit</code>, <code>X-RateLimit-Remaining</code> and <code>X-RateLimit-Reset</code>; over the limit the API answers <code>429 RATE_LIMIT_EXCEEDED</code>.</p>
+          ${windows.length === 0
+            ? html`<p class="empty">No active keys. <a href="/settings/api-keys">Create one</a>.</p>`
+            : html`<div class="table-wrap"><table class="window-table">
+              <caption class="visually-hidden">Current rate-limit window per active key</caption>
+              <thead><tr><th scope="col">Key</th><th scope="col">Limit</th><th scope="col">Remaining</th><th scope="col">Window resets</th></tr></thead>
+              <tbody>
+              ${windows.map(({ key, state }) => html`<tr data-key-prefix="${key.prefix}">
+                <th scope="row">${key.name} <code>${key.prefix}…</code></th>
+                <td>${formatInt(state.limit)}</td>
+                <td><meter min="0" max="${state.limit}" value="${state.remaining}" aria-hidden="true"></meter> <span data-testid="remaining">${formatInt(state.remaining)}</span></td>
+                <td>${state.remaining === state.limit ? 'not started' : formatTime(new Date(state.resetAt * 1000))}</td>
+              </tr>`)}
+              </tbody></table></div>`}
+        </section>
+        <section aria-labelledby="plans-h">
+          <h2 id="plans-h">Plans</h2>
+          <div class="table-wrap"><table class="plans">
+            <caption class="visually-hidden">Plans and their limits</caption>
+            <thead><tr><th scope="col">Plan</th><th scope="col">Limit per key</th><th scope="col"></th></tr></thead>
+            <tbody>
+            ${(Object.keys(PLAN_LIMITS) as PlanName[]).map((p) => html`<tr${p === account.plan ? html` class="current"` : ''}>
+              <th scope="row">${p}</th><td>${describeLimit(PLAN_LIMITS[p])}${p === 'enterprise' ? ' (or custom limits)' : ''}</td>
+              <td>${p === account.plan ? html`<span class="badge active">your plan${custom ? ', custom limits' : ''}</span>` : ''}</td></tr>`)}
+            </tbody>
+          </table></div>
+          <h3>Upgrading</h3>
+          <p>Need higher limits? Ask your operator to upgrade your plan or set custom enterprise limits. There is no card payment: the operator runs</p>
+          <pre class="code">pnpm npr accounts set-plan --email ${user.email} --plan pro
+# custom enterprise limits: 20000 images per 60 seconds
+pnpm npr accounts set-plan --email ${user.email} --plan enterprise --requests 20000 --window 60</pre>
+          <p class="hint">A plan change starts a fresh rate-limit window for each key.</p>
+        </section>`,
+    });
+  });
+
+  return router;
+}

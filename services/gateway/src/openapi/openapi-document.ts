@@ -1,0 +1,240 @@
+// OpenAPI 3.1 description of /api/v1, generated from the zod schemas in @npr/contracts (the same
+// ones the gateway and the workers parse with), served at /api/v1/openapi.json.
+import { z } from 'zod';
+import {
+  BatchResponseSchema,
+  BoundingBoxSchema,
+  ErrorBodySchema,
+  ErrorCodeSchema,
+  JobAcceptedSchema,
+  JobStatusResponseSchema,
+  PlateResultSchema,
+  RecogniseOptionsSchema,
+  RecognitionResponseSchema,
+  UPLOAD_LIMITS,
+  VehicleSchema,
+} from '@npr/contracts';
+import {
+  DOCS_BASE_URL,
+  ERROR_CODE_DESCRIPTIONS,
+  EXAMPLE_RECOGNISE_RESPONSE,
+  IMAGE_REQUIREMENTS,
+  MAX_BATCH,
+  RATE_LIMIT_HEADERS,
+} from './api-docs-content';
+
+type JsonObject = Record<string, unknown>;
+
+const COMPONENTS: [string, z.ZodType][] = [
+  ['BoundingBox', BoundingBoxSchema],
+  ['Vehicle', VehicleSchema],
+  ['PlateResult', PlateResultSchema],
+  ['RecognitionResponse', RecognitionResponseSchema],
+  ['BatchResponse', BatchResponseSchema],
+  ['JobAccepted', JobAcceptedSchema],
+  ['JobStatusResponse', JobStatusResponseSchema],
+  ['ErrorCode', ErrorCodeSchema],
+  ['ErrorBody', ErrorBodySchema],
+];
+
+/** zod -> JSON Schema 2020-12 (OpenAPI 3.1's dialect), shared sub-schemas as components. */
+function componentSchemas(): Record<string, JsonObject> {
+  const registry = z.registry<{ id: string }>();
+  for (const [id, schema] of COMPONENTS) registry.add(schema, { id });
+  const { schemas } = z.toJSONSchema(registry, {
+    target: 'draft-2020-12',
+    io: 'output',
+    unrepresentable: 'any',
+    uri: (id) => `#/components/schemas/${id}`,
+  }) as { schemas: Record<string, JsonObject> };
+  // $schema/$id belong to standalone documents, not to components
+  return Object.fromEntries(Object.entries(schemas).map(([id, { $schema: _s, $id: _i, ...rest }]) => [id, rest]));
+}
+
+function paramSchema(schema: z.ZodType): JsonObject {
+  const { $schema: _s, ...rest } = z.toJSONSchema(schema, { target: 'draft-2020-12', io: 'input' }) as JsonObject;
+  return rest;
+}
+
+const table = (head: string[], rows: string[][]) =>
+  [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+
+const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
+const json = (schemaId: string, example?: unknown) => ({ 'application/json': { schema: ref(schemaId), ...(example ? { example } : {}) } });
+const rateHeaders = Object.fromEntries(RATE_LIMIT_HEADERS.map((h) => [h.header, { $ref: `#/components/headers/${h.header}` }]));
+
+function errorResponse(description: string, codes: string[]) {
+  return {
+    description: `${description}\n\nCodes: ${codes.map((c) => `\`${c}\``).join(', ')}.`,
+    headers: rateHeaders,
+    content: json('ErrorBody', { success: false, error: { code: codes[0], message: ERROR_CODE_DESCRIPTIONS[codes[0] as keyof typeof ERROR_CODE_DESCRIPTIONS] + '.' } }),
+  };
+}
+
+const asyncParam = {
+  name: 'async',
+  in: 'query',
+  required: false,
+  description: 'Answer `202` with a job URL at once instead of waiting for the result (same as the header `Prefer: respond-async`).',
+  schema: { type: 'boolean' },
+};
+const optionParams = [
+  {
+    name: 'regions',
+    in: 'query',
+    required: false,
+    description: 'Expected regions, two-letter codes separated by commas (e.g. `gb,ie`): readings are constrained to these regions\' plate formats. Also accepted as a form field.',
+    style: 'form',
+    explode: false,
+    schema: paramSchema(RecogniseOptionsSchema.shape.regions.unwrap()),
+  },
+  {
+    name: 'top_n',
+    in: 'query',
+    required: false,
+    description: 'How many alternative readings to return per plate in `candidates`. Also accepted as a form field.',
+    schema: paramSchema(RecogniseOptionsSchema.shape.topN.unwrap()),
+  },
+  asyncParam,
+];
+
+const syncNote =
+  'By default the call waits for the result. If processing outlives the server\'s bound (or `async=true` / `Prefer: respond-async` is sent) it answers `202` with a job URL to poll with `GET /jobs/{id}`.';
+
+let cached: JsonObject | undefined;
+
+/** The OpenAPI 3.1 document for /api/v1 (built once). */
+export function openApiDocument(): JsonObject {
+  if (cached) return cached;
+  cached = {
+    openapi: '3.1.0',
+    jsonSchemaDialect: 'https://spec.openapis.org/oas/3.1/dialect/base',
+    info: {
+      title: 'NPR API',
+      version: '1.0.0',
+      summary: 'Number plate recognition',
+      description: [
+        'NPR API provides a simple REST API for number plate recognition. Upload an image containing a vehicle and receive structured data including the detected plate number, confidence score, and vehicle details.',
+        '## Quick Start',
+        '1. Create an account and navigate to Settings → API Keys\n2. Generate a new API key\n3. Make your first recognition request using the key',
+        '## Authentication',
+        'All API requests require authentication via an API key. Include your key in the Authorization header as a Bearer token: `Authorization: Bearer your-api-key-here`.',
+        'You can create and revoke API keys from your dashboard under Settings → API Keys. Keep your API keys secure. Never expose them in client-side code or public repositories.',
+        '## Image Requirements',
+        IMAGE_REQUIREMENTS.map((r) => `- ${r}`).join('\n'),
+        '## Rate Limits',
+        'API requests are rate-limited based on your plan. Rate limit information is included in the response headers of every request. When you exceed the rate limit, the API responds with a 429 status code. Wait until the reset timestamp before retrying.',
+        table(['Header', 'Description'], RATE_LIMIT_HEADERS.map((h) => [`\`${h.header}\``, h.description])),
+        '## Errors',
+        'All error responses include a JSON body with details (`ErrorBody`).',
+        table(['Error Code', 'Description'], Object.entries(ERROR_CODE_DESCRIPTIONS).map(([c, d]) => [`\`${c}\``, d])),
+      ].join('\n\n'),
+    },
+    servers: [
+      { url: '/api/v1', description: 'This server' },
+      { url: DOCS_BASE_URL, description: 'nprapi.com' },
+    ],
+    security: [{ bearerAuth: [] }],
+    tags: [
+      { name: 'Recognition', description: 'Recognise the number plates in one image.' },
+      { name: 'Batch', description: `Up to ${MAX_BATCH} images in one request.` },
+      { name: 'Jobs', description: 'Results of asynchronous requests.' },
+    ],
+    paths: {
+      '/recognise': {
+        post: {
+          tags: ['Recognition'],
+          operationId: 'recognise',
+          summary: 'Submit an image for number plate recognition.',
+          description: `The recognition endpoint processes an image and returns detected number plates along with confidence scores and bounding box coordinates. ${syncNote}`,
+          parameters: optionParams,
+          requestBody: {
+            required: true,
+            content: {
+              'multipart/form-data': {
+                schema: {
+                  type: 'object',
+                  required: ['upload'],
+                  properties: { upload: { type: 'string', format: 'binary', contentMediaType: 'application/octet-stream', description: 'The image file to process' } },
+                },
+                encoding: { upload: { contentType: 'image/jpeg, image/png, image/webp' } },
+              },
+            },
+          },
+          responses: {
+            '200': { description: 'Plates found.', headers: rateHeaders, content: json('RecognitionResponse', EXAMPLE_RECOGNISE_RESPONSE) },
+            '202': { description: 'Accepted: poll the job URL (also in the `Location` header).', headers: rateHeaders, content: json('JobAccepted') },
+            '400': errorResponse('Bad request — invalid parameters or image.', ['INVALID_IMAGE', 'BAD_REQUEST']),
+            '401': errorResponse('Unauthorised — missing or invalid API key.', ['INVALID_API_KEY']),
+            '413': errorResponse(`File too large — exceeds ${UPLOAD_LIMITS.maxFileBytes / 1024 / 1024}MB limit.`, ['IMAGE_TOO_LARGE']),
+            '422': errorResponse('No plates detected in the image.', ['NO_PLATES_FOUND']),
+            '429': { ...errorResponse('Rate limit exceeded.', ['RATE_LIMIT_EXCEEDED']), headers: { ...rateHeaders, 'Retry-After': { $ref: '#/components/headers/Retry-After' } } },
+            '500': errorResponse('Internal server error.', ['INTERNAL_ERROR']),
+          },
+        },
+      },
+      '/batch': {
+        post: {
+          tags: ['Batch'],
+          operationId: 'batch',
+          summary: 'Submit multiple images for recognition in a single request.',
+          description: `The batch response returns an array of results, one per image submitted. Each entry follows the same format as the single recognition response. Batch requests support up to ${MAX_BATCH} images per request. For larger volumes, split across multiple requests. Each image counts once towards the rate limit. ${syncNote}`,
+          parameters: optionParams,
+          requestBody: {
+            required: true,
+            content: {
+              'multipart/form-data': {
+                schema: {
+                  type: 'object',
+                  required: ['images[]'],
+                  properties: {
+                    'images[]': { type: 'array', minItems: 1, maxItems: MAX_BATCH, items: { type: 'string', format: 'binary', contentMediaType: 'application/octet-stream' }, description: 'The image files (repeat the field)' },
+                  },
+                },
+              },
+            },
+          },
+          responses: {
+            '200': { description: 'One outcome per image, in upload order (a failed image is an error body in its slot).', headers: rateHeaders, content: json('BatchResponse', { success: true, results: [EXAMPLE_RECOGNISE_RESPONSE, { success: false, error: { code: 'NO_PLATES_FOUND', message: 'No number plates were detected.' } }] }) },
+            '202': { description: 'Accepted: poll the job URL.', headers: rateHeaders, content: json('JobAccepted') },
+            '400': errorResponse('Bad request — no images, too many images, or invalid options.', ['BAD_REQUEST']),
+            '401': errorResponse('Unauthorised — missing or invalid API key.', ['INVALID_API_KEY']),
+            '413': errorResponse(`A file exceeds the ${UPLOAD_LIMITS.maxFileBytes / 1024 / 1024}MB limit.`, ['IMAGE_TOO_LARGE']),
+            '429': errorResponse('Rate limit exceeded (the batch needs one request per image).', ['RATE_LIMIT_EXCEEDED']),
+            '500': errorResponse('Internal server error.', ['INTERNAL_ERROR']),
+          },
+        },
+      },
+      '/jobs/{id}': {
+        get: {
+          tags: ['Jobs'],
+          operationId: 'getJob',
+          summary: 'The status, then the result, of an asynchronous request.',
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+          responses: {
+            '200': { description: 'Still queued or processing, or done (the body the synchronous call would have returned, plus `job_id` and `status`).', headers: rateHeaders, content: json('JobStatusResponse') },
+            '401': errorResponse('Unauthorised — missing or invalid API key.', ['INVALID_API_KEY']),
+            '404': errorResponse('No such job for this account.', ['NOT_FOUND']),
+            '422': errorResponse('Done: no plates detected in the image.', ['NO_PLATES_FOUND']),
+          },
+        },
+      },
+    },
+    components: {
+      securitySchemes: {
+        bearerAuth: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'An API key from Settings → API Keys: `Authorization: Bearer npr_live_…`.',
+        },
+      },
+      headers: {
+        ...Object.fromEntries(RATE_LIMIT_HEADERS.map((h) => [h.header, { description: h.description, schema: { type: 'integer' } }])),
+        'Retry-After': { description: 'Seconds until the window resets.', schema: { type: 'integer' } },
+      },
+      schemas: componentSchemas(),
+    },
+    externalDocs: { description: 'Guides: authentication, recognition, batch, vehicles, errors, rate limits', url: '/docs' },
+  };
+  return cached;
+}
