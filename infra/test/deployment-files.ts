@@ -21,7 +21,9 @@ export type ComposeService = {
 export type Compose = { services: Record<string, ComposeService> };
 
 // merge: compose files use YAML merge keys (<<: *worker-env)
-export const loadCompose = (file = 'docker-compose.yml') => parse(read(file), { merge: true }) as Compose;
+// and `${VAR:-default}` resolves as compose does when VAR is unset
+export const loadCompose = (file = 'docker-compose.yml') =>
+  parse(read(file).replace(/\$\{(\w+)(?::?-([^}]*))?\}/g, (_m, _name, fallback) => fallback ?? ''), { merge: true }) as Compose;
 
 /** The stages of a Dockerfile with their ENV, EXPOSE, HEALTHCHECK and CMD. */
 export function parseDockerfile(rel: string) {
