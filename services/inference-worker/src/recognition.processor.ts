@@ -1,6 +1,7 @@
 import { AppError, type RecognitionJobResult } from '@npr/contracts';
 import type { RecognitionHandler } from '@npr/queue';
 import { observeStages, type Logger } from '@npr/runtime';
+import { addObservedColours } from '@npr/vehicle-data';
 import type { Recogniser } from './recogniser';
 
 export type RecogniserState =
@@ -17,8 +18,11 @@ export function createRecognitionProcessor(deps: {
   recogniser: () => RecogniserState;
   logger: Logger;
   now?: () => number;
+  /** adds `observed_colour` (the car's body colour seen around each plate); default: @npr/vehicle-data */
+  observeColours?: (image: Buffer, plates: RecognitionJobResult['plates']) => Promise<RecognitionJobResult['plates']>;
 }): RecognitionHandler {
   const now = deps.now ?? (() => performance.now());
+  const observeColours = deps.observeColours ?? addObservedColours;
   return async (data, image, job): Promise<RecognitionJobResult> => {
     const state = deps.recogniser();
     if (state.status !== 'ready') {
@@ -41,6 +45,14 @@ export function createRecognitionProcessor(deps: {
     } else {
       plates = await r.recognise(image, data.options);
     }
+    const colourStarted = performance.now();
+    try {
+      plates = await observeColours(image, plates);
+    } catch (err) {
+      // a colour estimate is an extra: its failure must never fail the recognition
+      deps.logger.warn({ err, requestId: data.requestId }, 'colour estimate failed; answering without observed_colour');
+    }
+    if (stages) stages.colour = performance.now() - colourStarted;
     const processing_time_ms = Math.round((now() - started) * 10) / 10;
     deps.logger.info({ requestId: data.requestId, jobId: job.id, plates: plates.length, processing_time_ms, stages }, 'recognised');
     return { plates, processing_time_ms };
