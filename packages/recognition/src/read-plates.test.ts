@@ -1,0 +1,53 @@
+import { DEFAULT_SCORING } from './format-rescoring';
+import type { Quad } from './perspective-warp';
+import { ALPHABET, REGIONS } from './plate-formats';
+import { READER_HEIGHT, READER_WIDTH, buildReaderBatch, interpretReaderOutput } from './read-plates';
+
+const rect = (x: number, y: number, w: number, h: number): Quad => [
+  [x, y],
+  [x + w, y],
+  [x + w, y + h],
+  [x, y + h],
+];
+
+/** Reader logits spelling `text` (blank between characters), as a trained reader would emit them. */
+function logitsFor(text: string, T = 32): Float32Array {
+  const C = ALPHABET.length + 1;
+  const out = new Float32Array(T * C);
+  for (let t = 0; t < T; t++) {
+    const k = (t - 1) / 2;
+    const cls = t % 2 === 1 && k < text.length ? ALPHABET.indexOf(text[k]) + 1 : 0;
+    out[t * C + cls] = 12;
+  }
+  return out;
+}
+
+describe('reader batch', () => {
+  const image = { data: new Uint8Array(400 * 300 * 3).fill(128), width: 400, height: 300 };
+
+  it('reads wide plates once and squarish ones also as two halves', () => {
+    const batch = buildReaderBatch(image, [rect(10, 10, 200, 40), rect(50, 100, 100, 70)], 2.5);
+    expect(batch.jobs).toEqual([
+      { plate: 0, part: 'whole' },
+      { plate: 1, part: 'whole' },
+      { plate: 1, part: 'upper' },
+      { plate: 1, part: 'lower' },
+    ]);
+    expect(batch.input.length).toBe(4 * 3 * READER_HEIGHT * READER_WIDTH);
+    expect(batch.input[0]).toBeCloseTo(128 / 255, 5);
+  });
+
+  it('turns reader outputs into readings per plate, joining the two lines of a square plate', () => {
+    const jobs = buildReaderBatch(image, [rect(10, 10, 200, 40), rect(50, 100, 100, 70)], 2.5).jobs;
+    const rows = [logitsFor('ABC1D23'), logitsFor(''), logitsFor('AB12'), logitsFor('CDE')];
+    const logits = new Float32Array(rows.reduce((n, r) => n + r.length, 0));
+    rows.reduce((offset, r) => (logits.set(r, offset), offset + r.length), 0);
+    const region = new Float32Array(4 * REGIONS.length);
+    region[REGIONS.indexOf('br')] = 8; // plate 0 looks Brazilian
+    region[REGIONS.length + REGIONS.indexOf('gb')] = 8; // plate 1 British
+    const readings = interpretReaderOutput({ logits, logitsDims: [4, 32, ALPHABET.length + 1], region }, jobs, 2, [], DEFAULT_SCORING, 0.3);
+    expect(readings[0][0]).toMatchObject({ plate: 'ABC1D23', region: 'br' });
+    expect(readings[0][0].confidence).toBeGreaterThan(0.9);
+    expect(readings[1][0]).toMatchObject({ plate: 'AB12 CDE', region: 'gb' });
+  });
+});
