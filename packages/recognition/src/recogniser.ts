@@ -23,9 +23,9 @@ export interface RecogniserOptions {
   threads?: number;
   /** the detector input's longer side (default: env DETECTOR_SIZE, else 640) */
   detectorSize?: number;
-  /** heatmap peak needed for a detection (default 0.3) */
+  /** heatmap peak needed for a detection (default: env DETECTION_THRESHOLD, else 0.3) */
   detectionThreshold?: number;
-  /** plates whose final confidence is below this are not reported (default 0.05) */
+  /** plates whose final confidence is below this are not reported (default: env MIN_PLATE_CONFIDENCE, else 0.05) */
   minConfidence?: number;
   /** at most this many plates per photo (default 16) */
   maxPlates?: number;
@@ -71,6 +71,14 @@ function envInt(name: string, fallback: number, min: number): number {
   return n;
 }
 
+function envFraction(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0 || n > 1) throw new Error(`${name} must be a number between 0 and 1, got ${JSON.stringify(raw)}`);
+  return n;
+}
+
 function envDevice(): 'cpu' | 'cuda' {
   const raw = (process.env.INFERENCE_DEVICE ?? 'cpu').toLowerCase();
   if (raw !== 'cpu' && raw !== 'cuda') throw new Error(`INFERENCE_DEVICE must be cpu or cuda, got ${JSON.stringify(raw)}`);
@@ -87,8 +95,8 @@ export async function createRecogniser(options: RecogniserOptions = {}): Promise
   const device = options.device ?? envDevice();
   const threads = options.threads ?? envInt('INFERENCE_THREADS', 1, 1);
   const detectorSize = options.detectorSize ?? envInt('DETECTOR_SIZE', 640, 64);
-  const threshold = options.detectionThreshold ?? 0.3;
-  const minConfidence = options.minConfidence ?? 0.05;
+  const threshold = options.detectionThreshold ?? envFraction('DETECTION_THRESHOLD', 0.3);
+  const minConfidence = options.minConfidence ?? envFraction('MIN_PLATE_CONFIDENCE', 0.05);
   const maxPlates = options.maxPlates ?? 16;
   const maxSourceSide = options.maxSourceSide ?? 2560;
   const twoLineAspect = options.twoLineAspect ?? 2.5;
