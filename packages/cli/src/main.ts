@@ -16,6 +16,9 @@ const USAGE = `Usage: npr <command>
   npr keys list --email E                       list a user's keys (JSON lines; no secrets)
   npr accounts set-plan --email E --plan free|pro|enterprise [--requests N --window SECONDS]
   npr recognise [--jsonl] IMAGE...              read plates from image files with the local models
+  npr vehicles import [--replace] FILE.csv      import the operator registry (header:
+                                                plate,region,make,model,colour,year,fuel_type,notes);
+                                                all rows or none; --replace empties the registry first
 
 Database: DATABASE_URL, else the embedded one in ./data (stop \`pnpm start\` first in that mode).`;
 
@@ -56,6 +59,12 @@ async function run(argv: string[]): Promise<number> {
     const specifier = '@npr/recognition/src/recognise-command';
     const mod = (await import(specifier)) as { runRecogniseCommand: (argv: string[]) => Promise<number> };
     return mod.runRecogniseCommand(argv.slice(1));
+  }
+
+  if (command === 'vehicles') {
+    // the vehicle registry lives with vehicle-lookup's data (DATABASE_URL, else $DATA_DIR/vehicles-pglite)
+    const { runVehiclesCommand } = await import('@npr/vehicle-data/src/vehicles-command');
+    return runVehiclesCommand(argv.slice(1));
   }
 
   if (command === 'migrate') {
