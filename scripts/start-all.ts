@@ -44,20 +44,46 @@ async function startPrivateRedis(): Promise<string> {
     log('redis-server is not on PATH: install it (Debian/Ubuntu: sudo apt-get install redis-server; macOS: brew install redis) or set REDIS_URL=redis://host:6379');
     process.exit(1);
   }
+  // a private Redis left behind by a supervisor that was killed outright is stopped first
+  const pidFile = path.join(process.env.DATA_DIR || 'data', 'redis-server.pid');
+  stopStaleRedis(pidFile);
   const port = await freePort();
   // no persistence: this Redis lives and dies with `pnpm start`; BullMQ needs noeviction
   const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction'], {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   children.push(redis);
+  fs.mkdirSync(path.dirname(pidFile), { recursive: true });
+  fs.writeFileSync(pidFile, String(redis.pid));
+  redis.on('exit', () => fs.rmSync(pidFile, { force: true }));
   redis.on('exit', (code) => !stopping && stopAll(`redis-server exited (${code})`, 1));
   await waitForPort(port, 10_000);
   log(`private redis-server on 127.0.0.1:${port}`);
   return `redis://127.0.0.1:${port}`;
 }
 
+function stopStaleRedis(pidFile: string): void {
+  let pid: number;
+  try {
+    pid = Number(fs.readFileSync(pidFile, 'utf8'));
+  } catch {
+    return;
+  }
+  try {
+    // only if that pid is still a redis-server (pids get reused)
+    if (pid && fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('redis-server')) {
+      process.kill(pid, 'SIGTERM');
+      log(`stopped a private redis-server left running by an earlier start (pid ${pid})`);
+    }
+  } catch {
+    // gone already, or no /proc (not Linux): nothing to clean up
+  }
+  fs.rmSync(pidFile, { force: true });
+}
+
 function startService(name: string, entry: string, env: NodeJS.ProcessEnv): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], { env, stdio: 'inherit' });
+  // the IPC channel lets the service notice if this supervisor dies without stopping it (see runtime/shutdown)
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], { env, stdio: ['inherit', 'inherit', 'inherit', 'ipc'] });
   children.push(child);
   child.on('exit', (code, signal) => !stopping && stopAll(`${name} exited (${signal ?? code})`, 1));
   return child;

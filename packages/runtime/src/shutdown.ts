@@ -44,6 +44,9 @@ export function createShutdown(logger: Logger, options: { timeoutMs?: number; ex
     listen() {
       process.once('SIGINT', () => void shutdown('SIGINT'));
       process.once('SIGTERM', () => void shutdown('SIGTERM'));
+      // started by a supervisor with an IPC channel (`pnpm start`): when it dies, even by SIGKILL,
+      // the channel closes and we stop too instead of lingering as an orphan
+      if (process.send) process.once('disconnect', () => void shutdown('parent process exited'));
     },
     shutdown,
   };

@@ -37,6 +37,8 @@ const config = loadConfig(
 async function main() {
   const logger = createLogger({ name: 'gateway', level: config.LOG_LEVEL });
   const shutdown = createShutdown(logger);
+  // listen from the start: a stop during start-up still closes what was opened so far
+  shutdown.listen();
   collectProcessMetrics('gateway');
 
   const db = await createDatabase(
@@ -89,7 +91,6 @@ async function main() {
   const server = app.listen(config.PORT, config.HOST);
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
   shutdown.add('http server', () => new Promise((resolve) => server.close(resolve)));
-  shutdown.listen();
   logger.info({ url: `http://${config.HOST}:${config.PORT}`, database: db.kind }, 'gateway listening');
 }
 

@@ -21,6 +21,8 @@ const config = loadConfig(
 async function main() {
   const logger = createLogger({ name: 'inference-worker', level: config.LOG_LEVEL });
   const shutdown = createShutdown(logger);
+  // listen from the start: a stop during start-up still closes what was opened so far
+  shutdown.listen();
   collectProcessMetrics('inference-worker');
 
   let recogniser: RecogniserState = { status: 'loading' };
@@ -47,7 +49,6 @@ async function main() {
     ],
   });
   shutdown.add('health server', () => health.close());
-  shutdown.listen();
 
   try {
     const started = Date.now();

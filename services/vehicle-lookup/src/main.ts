@@ -37,6 +37,8 @@ const config = loadConfig(
 async function main() {
   const logger = createLogger({ name: 'vehicle-lookup', level: config.LOG_LEVEL });
   const shutdown = createShutdown(logger);
+  // listen from the start: a stop during start-up still closes what was opened so far
+  shutdown.listen();
   collectProcessMetrics('vehicle-lookup');
 
   const db = await openVehicleDatabase({ DATABASE_URL: config.DATABASE_URL, DATA_DIR: config.DATA_DIR, migrate: config.MIGRATE_ON_START });
@@ -94,7 +96,6 @@ async function main() {
     ],
   });
   shutdown.add('health server', () => health.close());
-  shutdown.listen();
   logger.info({ concurrency: config.LOOKUP_CONCURRENCY, healthPort: health.port }, 'vehicle-lookup taking jobs');
 }
 
