@@ -99,8 +99,8 @@ export function createDashboard(deps: DashboardDeps): Router {
         <section class="card">
           <h2>Get started</h2>
           <ol class="checklist">
-            <li class="${keys.length ? 'done' : ''}"><a href="/settings/api-keys">Create an API key</a> in Settings → API Keys${keys.length ? html` <span class="visually-hidden">(done)</span>` : ''}</li>
-            <li class="${used ? 'done' : ''}"><a href="/try">Try it</a> with a photo, or send your first request with curl${used ? html` <span class="visually-hidden">(done)</span>` : ''}</li>
+            <li class="${keys.length ? 'done' : ''}"><a href="/settings/api-keys">Create an API key</a> in Settings → API Keys${keys.length ? html`<span class="done-mark">✓ done</span>` : ''}</li>
+            <li class="${used ? 'done' : ''}"><a href="/try">Try it</a> with a photo, or send your first request with curl${used ? html`<span class="done-mark">✓ done</span>` : ''}</li>
             <li><a href="/usage">Watch your usage</a> and <a href="/docs">read the API reference</a></li>
           </ol>
         </section>`,

@@ -8,7 +8,7 @@ const PALETTE = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9
 export const seriesColour = (i: number) => PALETTE[i % PALETTE.length]!;
 
 function niceMax(n: number): number {
-  if (n <= 5) return 5;
+  if (n <= 4) return 4;
   const pow = 10 ** Math.floor(Math.log10(n));
   for (const m of [1, 2, 2.5, 5, 10]) if (m * pow >= n) return m * pow;
   return 10 * pow;
@@ -40,7 +40,8 @@ export function usageChart(days: Date[], series: UsageSeries[]): SafeHtml {
       bars.push(html`<rect x="${(pad.left + d * slot + (slot - barW) / 2).toFixed(1)}" y="${top.toFixed(1)}" width="${barW.toFixed(1)}" height="${Math.max(1, height).toFixed(1)}" fill="${seriesColour(i)}"><title>${formatDay(day)} · ${s.label}: ${formatInt(v)}</title></rect>`);
     });
   });
-  const ticks = [0, max / 2, max];
+  // counts are whole images: no 2.5 on the axis
+  const ticks = max % 2 === 0 ? [0, max / 2, max] : [0, max];
   const labelEvery = 5;
 
   return html`<figure class="chart">
