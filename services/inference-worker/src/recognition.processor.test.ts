@@ -23,4 +23,21 @@ describe('recognition processor', () => {
     const handle = createRecognitionProcessor({ recogniser: () => state, logger });
     await expect(handle(data, Buffer.from('img'), job)).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE', status: 503 });
   });
+
+  test.each([
+    ['INVALID_IMAGE', 'INVALID_IMAGE', 400],
+    ['MODELS_MISSING', 'SERVICE_UNAVAILABLE', 503],
+  ])('a RecognitionError %s becomes %s', async (code, expected, status) => {
+    const failure = Object.assign(new Error('nope'), { name: 'RecognitionError', code });
+    const recogniser = { recognise: async () => Promise.reject(failure), close: async () => {} };
+    const handle = createRecognitionProcessor({ recogniser: () => ({ status: 'ready', recogniser }), logger, observeColours: async (_i, p) => p });
+    await expect(handle(data, Buffer.from('img'), job)).rejects.toMatchObject({ code: expected, status });
+  });
+
+  test('an inference failure stays retryable (not an AppError)', async () => {
+    const failure = Object.assign(new Error('ORT'), { name: 'RecognitionError', code: 'INFERENCE_FAILED' });
+    const recogniser = { recognise: async () => Promise.reject(failure), close: async () => {} };
+    const handle = createRecognitionProcessor({ recogniser: () => ({ status: 'ready', recogniser }), logger, observeColours: async (_i, p) => p });
+    await expect(handle(data, Buffer.from('img'), job)).rejects.toBe(failure);
+  });
 });

@@ -3,6 +3,7 @@ import type { RecognitionHandler } from '@npr/queue';
 import { observeStages, type Logger } from '@npr/runtime';
 import { addObservedColours } from '@npr/vehicle-data';
 import type { Recogniser } from './recogniser';
+import { toJobError } from './recognition-errors';
 
 export type RecogniserState =
   | { status: 'loading' }
@@ -37,13 +38,17 @@ export function createRecognitionProcessor(deps: {
     const r = state.recogniser;
     let plates: RecognitionJobResult['plates'];
     let stages: Record<string, number> | undefined;
-    if (r.recogniseWithTimings) {
-      const out = await r.recogniseWithTimings(image, data.options);
-      plates = out.results;
-      stages = { decode: out.timings.decode, detect: out.timings.detect, read: out.timings.read };
-      observeStages(stages, r.info?.device);
-    } else {
-      plates = await r.recognise(image, data.options);
+    try {
+      if (r.recogniseWithTimings) {
+        const out = await r.recogniseWithTimings(image, data.options);
+        plates = out.results;
+        stages = { decode: out.timings.decode, detect: out.timings.detect, read: out.timings.read };
+        observeStages(stages, r.info?.device);
+      } else {
+        plates = await r.recognise(image, data.options);
+      }
+    } catch (err) {
+      throw toJobError(err);
     }
     const colourStarted = performance.now();
     try {
