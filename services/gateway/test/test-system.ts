@@ -11,16 +11,25 @@ import { createRecognitionProcessor, type RecogniserState } from '../../inferenc
 import { createLookupProcessor } from '../../vehicle-lookup/src/lookup.processor';
 import { createApp, type AppDeps } from '../src/app';
 import { createRedisRateLimiter } from '../src/rate-limiter';
+import type { Recogniser } from '../../inference-worker/src/recogniser';
 import { createFakeRecogniser } from './fake-recogniser';
 
 export const BMW: Vehicle = { make: 'BMW', colour: 'Black', year: 2021, fuel_type: 'petrol' };
 
-export async function startTestSystem(options: { syncTimeoutMs?: number; appOverrides?: Partial<AppDeps> } = {}) {
+export async function startTestSystem(
+  options: {
+    syncTimeoutMs?: number;
+    appOverrides?: Partial<AppDeps>;
+    /** The real recogniser (real-models.test.ts); default: the colour-keyed test double. */
+    recogniser?: Recogniser;
+  } = {},
+) {
   const logger = createLogger({ name: 'test', level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const database = await createTestDatabase();
   const redis = createTestRedisPrefix();
   const flow = await createRecognitionFlow({ redisUrl: redis.redisUrl, prefix: redis.prefix, imageTtlSeconds: 120, resultTtlSeconds: 600 });
-  const recogniser = createFakeRecogniser();
+  const fake = createFakeRecogniser();
+  const recogniser: Recogniser = options.recogniser ?? fake;
   let recogniserState: RecogniserState = { status: 'ready', recogniser };
   const workerSettings = { redisUrl: redis.redisUrl, prefix: redis.prefix, concurrency: 4 };
   const recognitionWorker = startRecognitionWorker(workerSettings, createRecognitionProcessor({ recogniser: () => recogniserState, logger }));
@@ -47,7 +56,7 @@ export async function startTestSystem(options: { syncTimeoutMs?: number; appOver
     appWith: (overrides: Partial<AppDeps>) => createApp({ ...appDeps, ...overrides }),
     db: database.db as Database,
     flow,
-    recogniser,
+    recogniser: fake,
     setRecogniserState(state: RecogniserState | 'ready') {
       recogniserState = state === 'ready' ? { status: 'ready', recogniser } : state;
     },
