@@ -8,6 +8,7 @@ import { createDvlaClient, createVehicleCache } from '@npr/vehicle-data';
 import { openVehicleDatabase } from '@npr/vehicle-data/src/open-vehicle-database';
 import { createLookupProcessor } from './lookup.processor';
 import { createVehicleLookup } from './lookup-vehicle';
+import { countCacheLookups, countDvlaRequests } from './vehicle-metrics';
 
 const config = loadConfig(
   z.object({
@@ -45,13 +46,16 @@ async function main() {
   shutdown.add('database', () => db.close());
   logger.info({ database: db.kind }, 'vehicle database open');
 
-  const cache = createVehicleCache({
-    prisma: db.prisma,
-    ttlMs: config.VEHICLE_CACHE_TTL_SECONDS * 1000,
-    negativeTtlMs: config.VEHICLE_CACHE_NEGATIVE_TTL_SECONDS * 1000,
-  });
+  // counted for /metrics: cache hit rate, DVLA outcomes and errors
+  const cache = countCacheLookups(
+    createVehicleCache({
+      prisma: db.prisma,
+      ttlMs: config.VEHICLE_CACHE_TTL_SECONDS * 1000,
+      negativeTtlMs: config.VEHICLE_CACHE_NEGATIVE_TTL_SECONDS * 1000,
+    }),
+  );
   const dvla = config.DVLA_API_KEY
-    ? createDvlaClient({
+    ? countDvlaRequests(createDvlaClient({
         apiKey: config.DVLA_API_KEY,
         baseUrl: config.DVLA_BASE_URL,
         timeoutMs: config.DVLA_TIMEOUT_MS,
@@ -59,7 +63,7 @@ async function main() {
         breakerThreshold: config.DVLA_BREAKER_THRESHOLD,
         breakerOpenMs: config.DVLA_BREAKER_OPEN_MS,
         onCircuitChange: (state) => logger.warn({ state }, `DVLA circuit ${state}`),
-      })
+      }))
     : null;
   logger.info({ dvla: dvla ? config.DVLA_BASE_URL : 'off (DVLA_API_KEY unset)' }, 'vehicle sources: operator registry, DVLA cache, camera colour');
   const lookupVehicle = createVehicleLookup({ prisma: db.prisma, cache, dvla, logger, minColourConfidence: config.OBSERVED_COLOUR_MIN_CONFIDENCE });
