@@ -145,7 +145,7 @@ export function createDvlaClient(options: DvlaClientOptions) {
       } catch (err) {
         if (err instanceof DvlaUnavailableError) throw err;
         if (err instanceof BrokenCircuitError) throw new DvlaUnavailableError('DVLA circuit open after repeated failures; not calling it for now', undefined, { cause: err });
-        if (err instanceof TaskCancelledError) throw new DvlaUnavailableError(err.message, undefined, { cause: err });
+        if (err instanceof TaskCancelledError) throw new DvlaUnavailableError(`DVLA did not answer within ${options.timeoutMs ?? 2000} ms`, undefined, { cause: err });
         throw new DvlaUnavailableError(`DVLA lookup failed: ${(err as Error).message}`, undefined, { cause: err });
       }
     },
