@@ -1,0 +1,41 @@
+// The colour estimate on real dev photos (../shared/data/plates, never copied here) against our own
+// annotation (fixtures/dev-photo-colours.json). Prints the agreement; fails only below a floor.
+import fs from 'node:fs';
+import path from 'node:path';
+import sharp from 'sharp';
+import { estimateVehicleColour } from '../src';
+
+const PLATES_DIR = path.join(__dirname, '..', '..', '..', '..', 'shared', 'data', 'plates');
+const haveDevPhotos = fs.existsSync(path.join(PLATES_DIR, 'dev.jsonl'));
+if (!haveDevPhotos) {
+  console.warn(`colour agreement: SKIPPED, the dev photos are not at ${PLATES_DIR} (they live in the shared data folder beside the repository)`);
+}
+const maybe = haveDevPhotos ? test : test.skip;
+
+type Label = { colour: string; also?: string[] };
+
+maybe('the estimate agrees with our annotation on labelled dev photos', async () => {
+  const labels: Record<string, Label> = JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', 'dev-photo-colours.json'), 'utf8')).labels;
+  const rows = new Map(
+    fs.readFileSync(path.join(PLATES_DIR, 'dev.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).map((r) => [r.id as string, r]),
+  );
+  let exact = 0;
+  let lenient = 0;
+  let n = 0;
+  const misses: string[] = [];
+  for (const [id, label] of Object.entries(labels)) {
+    const row = rows.get(id);
+    if (!row) continue;
+    const { data, info } = await sharp(path.join(PLATES_DIR, row.file)).rotate().removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    const seen = estimateVehicleColour({ data, width: info.width, height: info.height, channels: info.channels }, row.plates[0].box);
+    n++;
+    if (seen?.name === label.colour) exact++;
+    if (seen && (seen.name === label.colour || label.also?.includes(seen.name))) lenient++;
+    else misses.push(`${id}: labelled ${label.colour}, saw ${seen?.name ?? 'nothing'}`);
+  }
+  const pct = (k: number) => `${((100 * k) / n).toFixed(0)}%`;
+  console.log(`colour agreement on ${n} labelled dev photos: exact ${exact}/${n} (${pct(exact)}), accepting close shades ${lenient}/${n} (${pct(lenient)})\n  misses: ${misses.join('\n          ')}`);
+  expect(n).toBeGreaterThanOrEqual(25);
+  // a floor well under today's figure, to catch a broken estimator rather than to pin the number
+  expect(exact / n).toBeGreaterThanOrEqual(0.55);
+}, 120_000);
