@@ -2,7 +2,7 @@
  * Reader-only accuracy on the dev plates, from their labelled boxes (the crops the training's own
  * validation makes), comparing plain greedy CTC with this package's beam + format-aware rescoring,
  * without and with the region hint. For tuning the decoder; the dev set is for validation only.
- * Usage: pnpm --filter @npr/recognition exec tsx bench/eval-reader.ts [--models DIR] [--misses]
+ * Usage: pnpm --filter @npr/recognition exec tsx bench/eval-reader.ts [--models DIR] [--misses] [--scoring JSON]
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,7 +17,9 @@ import { READER_HEIGHT, READER_WIDTH, buildReaderBatch, interpretReaderOutput } 
 import { HAS_DEV_SET, NO_DEV_SET_REASON, REPO_ROOT, loadDevSet, normalisePlate } from '../test/support';
 
 async function main() {
-  const { values } = parseArgs({ options: { models: { type: 'string' }, misses: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({ options: { models: { type: 'string' }, misses: { type: 'boolean', default: false }, scoring: { type: 'string' } } });
+  // e.g. --scoring '{"looseFormatFactor":0.2}' to compare decoder settings
+  const scoring = { ...DEFAULT_SCORING, ...(values.scoring ? JSON.parse(values.scoring) : {}) };
   if (!HAS_DEV_SET) throw new Error(NO_DEV_SET_REASON);
   const dir = values.models ?? join(REPO_ROOT, 'models');
   const reader = await ort.InferenceSession.create(join(dir, 'reader.onnx'), { intraOpNumThreads: 1, graphOptimizationLevel: 'all' });
@@ -34,8 +36,8 @@ async function main() {
     const res = await reader.run({ image: new ort.Tensor('float32', batch.input, [batch.jobs.length, 3, READER_HEIGHT, READER_WIDTH]) });
     const out = { logits: res.logits.data as Float32Array, logitsDims: res.logits.dims, region: res.region.data as Float32Array };
     const [, T, C] = out.logitsDims;
-    const plain = interpretReaderOutput(out, batch.jobs, plates.length, [], DEFAULT_SCORING, 0.3);
-    const hinted = interpretReaderOutput(out, batch.jobs, plates.length, parseRegions(image.region), DEFAULT_SCORING, 0.3);
+    const plain = interpretReaderOutput(out, batch.jobs, plates.length, [], scoring, 0.3);
+    const hinted = interpretReaderOutput(out, batch.jobs, plates.length, parseRegions(image.region), scoring, 0.3);
     plates.forEach((p, i) => {
       const whole = batch.jobs.findIndex((j) => j.plate === i && j.part === 'whole');
       const greedy = greedyDecode(softmaxFrames(out.logits, whole * T * C, T, C), T, C).text;

@@ -55,7 +55,7 @@ describe('format-aware rescoring', () => {
 
   it('lets the region hint decide between regions whose formats both fit', () => {
     const layout = oneLine(spell('ABC1234'));
-    const probs = regionProbs({ us: 0.8, br: 0.15 });
+    const probs = regionProbs({ us: 0.9, br: 0.08 });
     expect(scoreReadings([layout], probs, [])[0].region).toBe('us');
     expect(scoreReadings([layout], probs, ['br'])[0].region).toBe('br');
   });

@@ -37,7 +37,11 @@ export interface ScoringOptions {
   maxRepairs: number;
   /** multiplier for a reading that fits none of a strict-format region's formats */
   offFormatFactor: number;
-  /** multiplier for a reading that only fits a region's loose length rule (US, other Europe) */
+  /**
+   * multiplier for a reading that only fits a region's loose length rule (US, other Europe): such
+   * regions spread their plates over many patterns, so any one string is less likely under them than
+   * under a region whose single format it matches
+   */
   looseFormatFactor: number;
   /** multiplier for regions outside the caller's hint */
   offHintFactor: number;
@@ -54,7 +58,7 @@ export const DEFAULT_SCORING: ScoringOptions = {
   minAltProb: 0.01,
   maxRepairs: 2,
   offFormatFactor: 0.02,
-  looseFormatFactor: 0.5,
+  looseFormatFactor: 0.2,
   offHintFactor: 0.05,
   unseenFactor: 0.1,
   repairCandidates: 4,

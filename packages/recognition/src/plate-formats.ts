@@ -209,11 +209,20 @@ export function formatPlate(text: string, region: Region): string {
   return out;
 }
 
-/** Characters the reader commonly mistakes for one another; repair may swap only along these pairs. */
+/**
+ * Letter/digit pairs the reader commonly mistakes for one another; repair may swap only along these.
+ * (Letter-letter mix-ups such as O/D never change whether a reading fits a format, so repair cannot
+ * settle them; the model's own candidates do.)
+ */
 export const CONFUSABLE: Record<string, string> = {
   O: '0',
-  '0': 'OD',
+  '0': 'ODQ',
   D: '0',
+  Q: '0',
+  A: '4',
+  '4': 'A',
+  T: '7',
+  '7': 'T',
   I: '1',
   '1': 'I',
   B: '8',
