@@ -31,9 +31,15 @@ describe('POST /api/v1/recognise', () => {
     const res = await recognise().attach('upload', await solidImage({ colour: COLOURS.plate }), 'car.jpg');
     expect(res.status).toBe(200);
     expect(RecognitionResponseSchema.parse(res.body)).toBeTruthy();
-    expect(res.body.results).toEqual([
-      { plate: 'AB12 CDE', confidence: 0.97, region: 'gb', bounding_box: { x: 120, y: 340, width: 200, height: 60 }, vehicle: BMW },
-    ]);
+    // the documented fields, exactly; extras (observed_colour, processing_time_ms, ...) are allowed
+    expect(res.body.results).toHaveLength(1);
+    expect(res.body.results[0]).toMatchObject({
+      plate: 'AB12 CDE',
+      confidence: 0.97,
+      region: 'gb',
+      bounding_box: { x: 120, y: 340, width: 200, height: 60 },
+      vehicle: BMW,
+    });
     const reset = Number(res.headers['x-ratelimit-reset']);
     expect(reset).toBeGreaterThan(Date.now() / 1000);
     expect(reset).toBeLessThanOrEqual(Date.now() / 1000 + 61);

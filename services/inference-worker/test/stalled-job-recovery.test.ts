@@ -62,10 +62,9 @@ test('a worker killed mid-job does not lose the job: another worker finishes it 
 
   // 3. the waiting client gets the normal answer
   const outcome = await flow.waitForOutcome(flowId, 90_000);
-  expect(outcome).toEqual({
+  expect(outcome).toMatchObject({
     success: true,
-    results: [{ plate: 'AB12 CDE', confidence: 0.9, region: 'gb', bounding_box: { x: 1, y: 2, width: 3, height: 4 }, vehicle: null }],
-    processing_time_ms: expect.any(Number),
+    results: [{ plate: 'AB12 CDE', confidence: 0.9, region: 'gb', bounding_box: { x: 1, y: 2, width: 3, height: 4 } }],
   });
   expect(calls).toBe(1);
 });
