@@ -36,7 +36,8 @@ const config = loadConfig(
 
 async function main() {
   const logger = createLogger({ name: 'gateway', level: config.LOG_LEVEL });
-  const shutdown = createShutdown(logger);
+  // long enough for synchronous requests in flight to get their answers before the process exits
+  const shutdown = createShutdown(logger, { timeoutMs: config.SYNC_TIMEOUT_MS + 10_000 });
   // listen from the start: a stop during start-up still closes what was opened so far
   shutdown.listen();
   collectProcessMetrics('gateway');
