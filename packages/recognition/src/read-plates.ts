@@ -14,7 +14,8 @@ const CROP_SIZE = 3 * READER_WIDTH * READER_HEIGHT;
 /** Which crop of which plate a row of the reader batch holds. */
 export interface CropJob {
   plate: number;
-  part: 'whole' | 'upper' | 'lower';
+  /** whole: the contract's crop; wide: the same, widened further (a second look when corners cut a character off) */
+  part: 'whole' | 'wide' | 'upper' | 'lower';
 }
 
 export interface RgbImage {
@@ -32,11 +33,12 @@ export interface ReaderBatch {
  * Warps each plate's widened quad (and, for squarish plates, its two halves) from the full-resolution
  * photo into one reader batch.
  */
-export function buildReaderBatch(image: RgbImage, quads: Quad[], twoLineAspect: number): ReaderBatch {
+export function buildReaderBatch(image: RgbImage, quads: Quad[], twoLineAspect: number, wideCrop: [number, number] | null = null): ReaderBatch {
   const planned: Array<{ job: CropJob; quad: Quad }> = [];
   quads.forEach((q, plate) => {
     const wide = widenQuad(q, 1.1, 1.25);
     planned.push({ job: { plate, part: 'whole' }, quad: wide });
+    if (wideCrop) planned.push({ job: { plate, part: 'wide' }, quad: widenQuad(q, wideCrop[0], wideCrop[1]) });
     if (quadAspect(q) < twoLineAspect) {
       const [upper, lower] = splitQuad(wide);
       planned.push({ job: { plate, part: 'upper' }, quad: upper }, { job: { plate, part: 'lower' }, quad: lower });
@@ -80,6 +82,8 @@ export function interpretReaderOutput(
     }
     const regionProbs = softmax(out.region.subarray(whole * R, whole * R + R));
     const layouts: Layout[] = [{ lines: [line(whole)], logPrior: 0 }];
+    const wide = rows.get(`${plate}:wide`);
+    if (wide !== undefined) layouts.push({ lines: [line(wide)], logPrior: 0 });
     const upper = rows.get(`${plate}:upper`);
     const lower = rows.get(`${plate}:lower`);
     if (upper !== undefined && lower !== undefined) layouts.push({ lines: [line(upper), line(lower)], logPrior: Math.log(twoLinePrior) });
