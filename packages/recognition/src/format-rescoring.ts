@@ -11,6 +11,7 @@ import {
   formatFit,
   formatPlate,
   hasStrictFormats,
+  matchTemplate,
   templatesOfLength,
   type Region,
 } from './plate-formats';
@@ -138,7 +139,8 @@ export function scoreReadings(layouts: Layout[], regionProbs: ArrayLike<number>,
     REGIONS.forEach((region, i) => {
       const fit = formatFit(text, region);
       let s = h.logProb + logRegion[i];
-      if (fit === 'loose') s += Math.log(opts.looseFormatFactor);
+      if (fit === 'strict') s += Math.log(matchTemplate(text, region)!.weight);
+      else if (fit === 'loose') s += Math.log(opts.looseFormatFactor);
       else if (fit === 'none') s += Math.log(opts.offFormatFactor);
       if (hint.length && !hint.includes(region)) s += Math.log(opts.offHintFactor);
       if (s > best) {

@@ -20,6 +20,11 @@ describe('plate formats', () => {
     expect(formatPlate(text, 'gb')).toBe(printed);
   });
 
+  it('weighs formats by how common they are: a dateless reading counts less than a current one', () => {
+    expect(matchTemplate('AB12CDE', 'gb')!.weight).toBe(1);
+    expect(matchTemplate('ABC1234', 'gb')!.weight).toBeLessThan(0.5);
+  });
+
   it('rejects UK current plates with letters the DVLA never issues (I, Q in the random letters)', () => {
     expect(formatFit('AB12CDQ', 'gb')).toBe('none');
     expect(formatFit('AB12CD1', 'gb')).toBe('none');

@@ -35,13 +35,19 @@ export interface PlateTemplate {
   name: string;
   /** allowed characters per position */
   classes: string[];
+  /** how common the format is in its region, relative to the region's main format (1) */
+  weight: number;
   /** what the region prints after each position ('' for nothing) */
   separators: string[];
 }
 
 interface RegionRules {
-  /** strict formats; a reading that fits one is strong evidence for the region */
-  patterns: Array<[name: string, pattern: string]>;
+  /**
+   * strict formats; a reading that fits one is strong evidence for the region. The optional weight
+   * (default 1) is the format's share of plates on the road relative to the main format: a broad,
+   * rare pattern (UK dateless) must not outweigh the current series when both explain a reading.
+   */
+  patterns: Array<[name: string, pattern: string, weight?: number]>;
   /** regions without a fixed format (US vanity plates, "other Europe") accept any alphanumerics in this length range */
   loose?: { minLength: number; maxLength: number };
 }
@@ -50,24 +56,24 @@ interface RegionRules {
 export const REGION_RULES: Record<Region, RegionRules> = {
   gb: {
     patterns: [
-      ['gb-current', 'L{2}9{2} L{3}'], // AB12 CDE (2001-)
-      ['gb-prefix', 'P9{1,3} L{3}'], // A123 BCD (1983-2001)
-      ['gb-suffix', 'L{3} 9{1,3}P'], // ABC 123D (1963-1983)
-      ['gb-dateless', 'A{1,3} 9{1,4}'], // ABC 1234, also Northern Ireland (ABZ 1234)
-      ['gb-dateless-reversed', '9{1,4} A{1,3}'], // 1234 AB
+      ['gb-current', 'L{2}9{2} L{3}'], // AB12 CDE (2001-): most cars on the road
+      ['gb-prefix', 'P9{1,3} L{3}', 0.3], // A123 BCD (1983-2001)
+      ['gb-suffix', 'L{3} 9{1,3}P', 0.1], // ABC 123D (1963-1983)
+      ['gb-dateless', 'A{1,3} 9{1,4}', 0.1], // ABC 1234, also Northern Ireland (ABZ 1234)
+      ['gb-dateless-reversed', '9{1,4} A{1,3}', 0.05], // 1234 AB
     ],
   },
   de: {
     patterns: [
       // district (1-3 letters) + 1-2 letters + 1-4 digits; without the seal the split is unknown
       ['de', 'A{2,5} 9{1,4}'],
-      ['de-electric-historic', 'A{2,5} 9{1,4}E'],
+      ['de-electric-historic', 'A{2,5} 9{1,4}E', 0.3],
     ],
   },
   fr: {
     patterns: [
       ['fr-siv', 'A{2}-9{3}-A{2}'], // AB-123-CD (2009-)
-      ['fr-fni', '9{1,4} A{2,3} 9{2}'], // 1234 AB 75 (before 2009)
+      ['fr-fni', '9{1,4} A{2,3} 9{2}', 0.3], // 1234 AB 75 (before 2009)
     ],
   },
   nl: {
@@ -92,7 +98,7 @@ export const REGION_RULES: Record<Region, RegionRules> = {
   es: {
     patterns: [
       ['es', '9{4} C{3}'], // 1234 BCD (2000-)
-      ['es-provincial', 'A{1,2}-9{4}-A{1,2}'], // M-1234-AB (before 2000)
+      ['es-provincial', 'A{1,2}-9{4}-A{1,2}', 0.3], // M-1234-AB (before 2000)
     ],
   },
   eu: { patterns: [], loose: { minLength: 4, maxLength: 9 } },
@@ -106,7 +112,7 @@ export const REGION_RULES: Record<Region, RegionRules> = {
 };
 
 /** Expands a pattern such as `A{1,3} 9{1,4}` into every fixed-length template it allows. */
-export function expandPattern(name: string, pattern: string): PlateTemplate[] {
+export function expandPattern(name: string, pattern: string, weight = 1): PlateTemplate[] {
   const tokens: Array<{ cls: string; min: number; max: number; sep: string }> = [];
   for (let i = 0; i < pattern.length; ) {
     const ch = pattern[i];
@@ -149,7 +155,7 @@ export function expandPattern(name: string, pattern: string): PlateTemplate[] {
   return partial.map((p) => {
     const separators = [...p.separators];
     if (separators.length) separators[separators.length - 1] = ''; // no trailing separator
-    return { name, classes: p.classes, separators };
+    return { name, classes: p.classes, separators, weight };
   });
 }
 
@@ -157,7 +163,7 @@ export function expandPattern(name: string, pattern: string): PlateTemplate[] {
 const TEMPLATES = new Map<Region, Map<number, PlateTemplate[]>>();
 for (const region of REGIONS) {
   const byLength = new Map<number, PlateTemplate[]>();
-  for (const t of REGION_RULES[region].patterns.flatMap(([name, p]) => expandPattern(name, p))) {
+  for (const t of REGION_RULES[region].patterns.flatMap(([name, p, w]) => expandPattern(name, p, w))) {
     byLength.set(t.classes.length, [...(byLength.get(t.classes.length) ?? []), t]);
   }
   TEMPLATES.set(region, byLength);
@@ -176,10 +182,11 @@ export function fitsTemplate(text: string, template: PlateTemplate): boolean {
   return true;
 }
 
-/** The first strict template of `region` that `text` fits, or null. */
+/** The most common strict template of `region` that `text` fits, or null. */
 export function matchTemplate(text: string, region: Region): PlateTemplate | null {
-  for (const t of templatesOfLength(region, text.length)) if (fitsTemplate(text, t)) return t;
-  return null;
+  let best: PlateTemplate | null = null;
+  for (const t of templatesOfLength(region, text.length)) if ((!best || t.weight > best.weight) && fitsTemplate(text, t)) best = t;
+  return best;
 }
 
 export type FormatFit = 'strict' | 'loose' | 'none';
