@@ -54,12 +54,41 @@ export async function setAccountPlan(
   });
 }
 
-/** Adds `images` to today's (UTC) usage of a key. */
+/**
+ * Adds `images` to today's (UTC) usage of a key. One statement (INSERT ... ON CONFLICT) rather than
+ * Prisma's upsert: it runs on every API request, and this is a third of the time.
+ */
 export async function recordUsage(prisma: PrismaClient, apiKeyId: string, images: number, now = new Date()) {
-  const day = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
-  await prisma.usageDay.upsert({
-    where: { apiKeyId_day: { apiKeyId, day } },
-    create: { apiKeyId, day, requests: images },
-    update: { requests: { increment: images } },
-  });
+  const day = now.toISOString().slice(0, 10);
+  await prisma.$executeRaw`
+    INSERT INTO usage_days (api_key_id, day, requests) VALUES (${apiKeyId}::uuid, ${day}::date, ${images})
+    ON CONFLICT (api_key_id, day) DO UPDATE SET requests = usage_days.requests + EXCLUDED.requests`;
+}
+
+/** What authenticating a request needs to know about a key and its account. */
+export type ApiKeyForAuth = {
+  id: string;
+  accountId: string;
+  keyHash: string;
+  lastUsedAt: Date | null;
+  expiresAt: Date | null;
+  revokedAt: Date | null;
+  plan: Plan;
+  customRequestsPerWindow: number | null;
+  customWindowSeconds: number | null;
+};
+
+/**
+ * Finds a key by its prefix together with its account's plan, in one query (it runs on every
+ * API request; Prisma's `include` would make it two). Never cached: a revoked key must fail on
+ * the very next request, on every replica.
+ */
+export async function findApiKeyForAuth(prisma: PrismaClient, prefix: string): Promise<ApiKeyForAuth | null> {
+  const rows = await prisma.$queryRaw<ApiKeyForAuth[]>`
+    SELECT k.id, k.account_id AS "accountId", k.key_hash AS "keyHash", k.last_used_at AS "lastUsedAt",
+           k.expires_at AS "expiresAt", k.revoked_at AS "revokedAt", a.plan::text AS plan,
+           a.custom_requests_per_window AS "customRequestsPerWindow", a.custom_window_seconds AS "customWindowSeconds"
+    FROM api_keys k JOIN accounts a ON a.id = k.account_id
+    WHERE k.prefix = ${prefix}`;
+  return rows[0] ?? null;
 }

@@ -113,7 +113,8 @@ export async function createRecognitionFlow(options: RecognitionFlowOptions) {
     const parent = await Job.fromId(lookupQueue, flowId);
     if (!parent) throw new AppError('INTERNAL_ERROR', `job ${flowId} vanished before it finished`);
     try {
-      await parent.waitUntilFinished(lookupEvents, timeoutMs);
+      // the common case: the completion event carries the outcome, no further round trips
+      return ImageOutcomeSchema.parse(await parent.waitUntilFinished(lookupEvents, timeoutMs));
     } catch {
       // failed or timed out: the job's state says which
     }

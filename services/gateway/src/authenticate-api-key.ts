@@ -1,6 +1,6 @@
 import type { RequestHandler, Response } from 'express';
 import { AppError, PLAN_LIMITS } from '@npr/contracts';
-import { apiKeyMatches, apiKeyPrefix, type PrismaClient } from '@npr/db';
+import { apiKeyMatches, apiKeyPrefix, findApiKeyForAuth, type PrismaClient } from '@npr/db';
 import type { RateLimit, RateLimiter, RateState } from './rate-limiter';
 
 export type AuthContext = { apiKeyId: string; accountId: string; limit: RateLimit; rateKey: string };
@@ -28,7 +28,7 @@ export function authenticateApiKey(deps: { prisma: PrismaClient; limiter: RateLi
     const key = match?.[1] ?? '';
     const prefix = apiKeyPrefix(key);
     const apiKey = prefix
-      ? await deps.prisma.apiKey.findUnique({ where: { prefix }, include: { account: true } })
+      ? await findApiKeyForAuth(deps.prisma, prefix)
       : null;
     const now = deps.now();
     const valid =
@@ -46,15 +46,14 @@ export function authenticateApiKey(deps: { prisma: PrismaClient; limiter: RateLi
       throw new AppError('INVALID_API_KEY', message);
     }
 
-    const account = apiKey.account;
-    const planLimit = PLAN_LIMITS[account.plan];
+    const planLimit = PLAN_LIMITS[apiKey.plan];
     const auth: AuthContext = {
       apiKeyId: apiKey.id,
       accountId: apiKey.accountId,
       rateKey: `key:${apiKey.id}`,
       limit: {
-        points: account.customRequestsPerWindow ?? planLimit.points,
-        windowSeconds: account.customWindowSeconds ?? planLimit.windowSeconds,
+        points: apiKey.customRequestsPerWindow ?? planLimit.points,
+        windowSeconds: apiKey.customWindowSeconds ?? planLimit.windowSeconds,
       },
     };
     res.locals.auth = auth;
