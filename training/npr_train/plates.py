@@ -534,8 +534,8 @@ def _jit(rng, c, d=12):
 
 # ----------------------------------------------------------------------------------- plate styles
 
-REGION_WEIGHTS = {"gb": 0.30, "de": 0.05, "fr": 0.025, "nl": 0.025, "pl": 0.03, "sk": 0.07, "cz": 0.06, "it": 0.02,
-                  "es": 0.02, "eu": 0.03, "us": 0.22, "br": 0.15}
+REGION_WEIGHTS = {"gb": 0.28, "de": 0.05, "fr": 0.025, "nl": 0.025, "pl": 0.03, "sk": 0.07, "cz": 0.06, "it": 0.02,
+                  "es": 0.02, "eu": 0.03, "us": 0.19, "br": 0.20}
 
 
 def render_plate(rng, region=None, scale=None, two_line=None):
