@@ -94,14 +94,16 @@ export async function createRecognitionFlow(options: RecognitionFlowOptions) {
         return { status: 'completed', outcome: ImageOutcomeSchema.parse(parent.returnvalue) };
       case 'failed':
         return { status: 'failed', outcome: await failureOutcome(parent) };
-      case 'waiting-children': {
+      default: {
         const child = await Job.fromId(recognitionQueue, recognitionJobId(flowId));
         const childState = child ? await child.getState() : 'unknown';
-        return { status: childState === 'active' ? 'processing' : 'queued' };
-      }
-      default:
+        // a failed recognition fails the parent only once a lookup worker picks the parent up;
+        // the client need not wait for that to learn the answer
+        if (childState === 'failed') return { status: 'failed', outcome: await failureOutcome(parent) };
+        if (state === 'waiting-children') return { status: childState === 'active' ? 'processing' : 'queued' };
         // the recognition step is done and the lookup is waiting or running
         return { status: 'processing' };
+      }
     }
   }
 
