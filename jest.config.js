@@ -11,6 +11,6 @@ const common = {
 module.exports = {
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/packages/*/src/**/*.test.ts', '<rootDir>/services/*/src/**/*.test.ts', '<rootDir>/infra/test/unit/**/*.test.ts'], testPathIgnorePatterns: ['/node_modules/', '/packages/recognition/'] },
-    { ...common, displayName: 'integration', testMatch: ['<rootDir>/services/*/test/**/*.test.ts', '<rootDir>/packages/*/test/**/*.test.ts', '<rootDir>/infra/test/integration/**/*.test.ts'], testPathIgnorePatterns: ['/node_modules/', '/packages/recognition/'] },
+    { ...common, displayName: 'integration', testMatch: ['<rootDir>/services/*/test/**/*.test.ts', '<rootDir>/packages/*/test/**/*.test.ts', '<rootDir>/infra/test/integration/**/*.test.ts', '<rootDir>/scripts/test/**/*.test.ts'], testPathIgnorePatterns: ['/node_modules/', '/packages/recognition/'] },
   ],
 };
