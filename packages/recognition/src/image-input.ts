@@ -15,9 +15,27 @@ export interface DecodedPhoto {
   source: RgbImage;
   /** source pixels per photo pixel (1 unless the photo was capped) */
   sourceScale: number;
-  /** the resized photo for the detector, RGB HWC, letterbox.resizedWidth x resizedHeight */
-  detectorRgb: Uint8Array;
+  /** the photo resized for the detector at its main size */
+  detector: DetectorView;
+}
+
+/** The photo resized for one detector size: RGB HWC, letterbox.resizedWidth x resizedHeight. */
+export interface DetectorView {
+  rgb: Uint8Array;
   letterbox: Letterbox;
+}
+
+/** Resizes the decoded pixels for a detector input of the given size. */
+export async function detectorView(source: RgbImage, width: number, height: number, size: number): Promise<DetectorView> {
+  const lb = letterbox(width, height, size);
+  const rgb = await sharp(source.data, { raw: { width: source.width, height: source.height, channels: 3 } })
+    // the detector was trained on OpenCV INTER_AREA reductions (training/npr_train/scenes.py); of
+    // sharp's kernels cubic came closest to it on dev photos (1.2 grey levels mean difference; an
+    // exact area filter in JS cost 3x the time) and is cheaper than the default lanczos3
+    .resize(lb.resizedWidth, lb.resizedHeight, { fit: 'fill', kernel: 'cubic' })
+    .raw()
+    .toBuffer();
+  return { rgb, letterbox: lb };
 }
 
 /** Decodes and orients a photo; rejects with INVALID_IMAGE when the bytes are not an image. */
@@ -36,15 +54,8 @@ export async function decodePhoto(bytes: Uint8Array, detectorSize: number, maxSo
     const full = await pipeline.removeAlpha().toColourspace('srgb').raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
     if (full.info.channels !== 3) throw new Error(`decoded to ${full.info.channels} channels`);
     const source: RgbImage = { data: full.data, width: full.info.width, height: full.info.height };
-    const lb = letterbox(width, height, detectorSize);
-    const detectorRgb = await sharp(full.data, { raw: { width: source.width, height: source.height, channels: 3 } })
-      // the detector was trained on OpenCV INTER_AREA reductions (training/npr_train/scenes.py); of
-      // sharp's kernels cubic came closest to it on dev photos (1.2 grey levels mean difference; an
-      // exact area filter in JS cost 3x the time) and is cheaper than the default lanczos3
-      .resize(lb.resizedWidth, lb.resizedHeight, { fit: 'fill', kernel: 'cubic' })
-      .raw()
-      .toBuffer();
-    return { width, height, source, sourceScale: source.width / width, detectorRgb, letterbox: lb };
+    const primary = await detectorView(source, width, height, detectorSize);
+    return { width, height, source, sourceScale: source.width / width, detector: primary };
   } catch (err) {
     if (err instanceof RecognitionError) throw err;
     throw new RecognitionError('INVALID_IMAGE', `the bytes could not be decoded as an image: ${(err as Error).message}`, { cause: err });
