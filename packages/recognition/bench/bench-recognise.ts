@@ -1,8 +1,9 @@
 /**
- * Warm per-photo timings of the recogniser on dev photos: p50/p95 of the whole photo and the split
- * per stage. Usage: pnpm --filter @npr/recognition bench [--count 20] [--rounds 3] [--threads 1]
- * [--models DIR] [--force-plates N]. Without trained models it uses untrained stand-ins (same compute) and forces two
- * detections per photo, so the reader's share matches a typical photo.
+ * Warm per-photo timings of the recogniser on dev photos: p50/p95 of the whole photo, CPU time, and
+ * the split per stage. Usage: pnpm --filter @npr/recognition bench [--count 20] [--rounds 3]
+ * [--threads 1] [--models DIR] [--force-plates N]. Without trained models it uses untrained stand-ins
+ * (same compute) and forces two detections per photo; their readings are empty, so every photo also
+ * takes the 960 px second look: a worst case (DETECTOR_EXTRA_SIZES=none measures the single pass).
  */
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
