@@ -88,8 +88,10 @@ export const REGION_RULES: Record<Region, RegionRules> = {
   },
   pl: {
     patterns: [
-      ['pl-2', 'A{2} X{5}'], // WA 12345
-      ['pl-3', 'A{3} X{4,5}'], // KRA 1234A
+      // any letter or digit after the district: broad patterns that would otherwise claim many
+      // foreign readings, hence the lower weight
+      ['pl-2', 'A{2} X{5}', 0.3], // WA 12345
+      ['pl-3', 'A{3} X{4,5}', 0.3], // KRA 1234A
     ],
   },
   sk: { patterns: [['sk', 'A{2}-9{3}A{2}']] }, // BA-123AB
