@@ -53,17 +53,25 @@ export function createRedisRateLimiter(deps: { redis: unknown; keyPrefix: string
         return toState(limit, await limiterFor(limit).consume(key, points));
       } catch (rejection) {
         if (!(rejection instanceof RateLimiterRes)) throw rejection;
-        const state = toState(limit, rejection);
-        throw rateLimitExceeded(state);
+        // a refused request spends nothing: give the points back, so that a batch too big for
+        // what is left does not also use up what is left
+        const limiter = limiterFor(limit);
+        const refunded = await limiter.reward(key, points);
+        throw rateLimitExceeded(toState(limit, refunded));
       }
     },
   };
 }
 
-/** The 429 error, with Retry-After in seconds. */
+/** The 429 error, with Retry-After in seconds and the window's state. */
 export function rateLimitExceeded(state: RateState): AppError {
   const retryAfter = Math.max(1, Math.ceil(state.msBeforeReset / 1000));
   return new AppError('RATE_LIMIT_EXCEEDED', `Rate limit of ${state.limit} images per window exceeded; retry in ${retryAfter} s.`, {
-    headers: { 'Retry-After': String(retryAfter) },
+    headers: {
+      'Retry-After': String(retryAfter),
+      'X-RateLimit-Limit': String(state.limit),
+      'X-RateLimit-Remaining': String(state.remaining),
+      'X-RateLimit-Reset': String(state.resetAt),
+    },
   });
 }

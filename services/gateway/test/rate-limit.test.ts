@@ -40,6 +40,10 @@ describe('rate limits', () => {
     const res = await req;
     expect(res.status).toBe(429);
     expect(res.headers['retry-after']).toMatch(/^\d+$/);
+    // the refused batch spent nothing: the two images left can still be used
+    expect(res.headers['x-ratelimit-remaining']).toBe('2');
+    const fits = await sys.http().post('/api/v1/batch').set(auth).attach('images[]', image, 'a.jpg').attach('images[]', image, 'b.jpg');
+    expect([fits.status, fits.headers['x-ratelimit-remaining']]).toEqual([200, '0']);
   });
 
   test('limits are per key and follow the plan', async () => {
