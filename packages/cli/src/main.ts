@@ -165,7 +165,11 @@ run(process.argv.slice(2)).then(
       process.exitCode = 2;
     } else {
       const message = (err as Error).message.trim();
-      const hint = /does not exist in the current database/.test(message) ? '\n(the schema is missing: run `pnpm npr migrate` first)' : '';
+      const hint = /does not exist in the current database/.test(message)
+        ? '\n(the schema is missing: run `pnpm npr migrate` first)'
+        : /in use by process/.test(message)
+          ? `\n(while it runs, keys can be created in the dashboard: http://127.0.0.1:${process.env.PORT || 3000}/settings/api-keys)`
+          : '';
       process.stderr.write(`npr: ${message}${hint}\n`);
       process.exitCode = 1;
     }
