@@ -1,4 +1,5 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { ZodError } from 'zod';
 import {
   AppError,
   LookupJobDataSchema,
@@ -30,11 +31,13 @@ export type WorkerSettings = {
  * and an unavailable service are final (UnrecoverableError, never retried); anything else is
  * retried with backoff. The failure reason carries the code so the gateway can answer with it.
  */
-function toJobError(err: unknown): Error {
+export function toJobError(err: unknown): Error {
   if (err instanceof AppError) {
     const reason = encodeJobFailure(err.code, err.message);
     return err.status < 500 || err.code === 'SERVICE_UNAVAILABLE' ? new UnrecoverableError(reason) : new Error(reason);
   }
+  // job data that does not match its schema will not match it on a retry either
+  if (err instanceof ZodError) return new UnrecoverableError(encodeJobFailure('INTERNAL_ERROR', 'The job was malformed.'));
   return err instanceof Error ? err : new Error(String(err));
 }
 
