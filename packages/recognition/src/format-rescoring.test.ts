@@ -86,6 +86,13 @@ describe('format-aware rescoring', () => {
     expect(readings[0].confidence).toBeLessThan(0.25);
   });
 
+  it('doubts very short readings, the usual false plates (a sign read as "22")', () => {
+    const [short] = scoreReadings([oneLine(spell('22'))], regionProbs({ us: 0.9 }), []);
+    const [normal] = scoreReadings([oneLine(spell('7ABC123'))], regionProbs({ us: 0.9 }), []);
+    expect(short.confidence).toBeLessThan(0.15);
+    expect(normal.confidence).toBeGreaterThan(0.8);
+  });
+
   it('never offers a single character as a plate', () => {
     expect(scoreReadings([oneLine(spell('A'))], regionProbs({ us: 0.9 }), []).some((r) => r.text === 'A')).toBe(false);
   });

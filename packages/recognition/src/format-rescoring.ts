@@ -48,6 +48,12 @@ export interface ScoringOptions {
   offHintFactor: number;
   /** share of the probability the beam did not see that is credited to unseen readings */
   unseenFactor: number;
+  /**
+   * prior for very short readings, by length (index 2, 3): plates of two or three characters are
+   * under 0.5 % of the real plates in shared/data/train-real, while a stray sign or a wheel-arch
+   * sticker read as "22" is a common false plate
+   */
+  shortReadingFactor: [number, number];
   /** only this many of the likeliest readings are offered for repair */
   repairCandidates: number;
   /** regions the region head gives less than this (and outside the hint) are not repaired toward */
@@ -62,6 +68,7 @@ export const DEFAULT_SCORING: ScoringOptions = {
   looseFormatFactor: 0.2,
   offHintFactor: 0.05,
   unseenFactor: 0.1,
+  shortReadingFactor: [0.1, 0.3],
   repairCandidates: 4,
   repairMinRegionProb: 0.01,
 };
@@ -136,9 +143,10 @@ export function scoreReadings(layouts: Layout[], regionProbs: ArrayLike<number>,
     }
     let best = -Infinity;
     let bestRegion: Region = 'eu';
+    const logShort = text.length <= 3 ? Math.log(opts.shortReadingFactor[text.length - 2]) : 0;
     REGIONS.forEach((region, i) => {
       const fit = formatFit(text, region);
-      let s = h.logProb + logRegion[i];
+      let s = h.logProb + logRegion[i] + logShort;
       if (fit === 'strict') s += Math.log(matchTemplate(text, region)!.weight);
       else if (fit === 'loose') s += Math.log(opts.looseFormatFactor);
       else if (fit === 'none') s += Math.log(opts.offFormatFactor);
@@ -156,7 +164,11 @@ export function scoreReadings(layouts: Layout[], regionProbs: ArrayLike<number>,
   let z = Math.max(0, 1 - seenMass) * opts.unseenFactor * maxRegion * Math.exp(-top);
   for (const s of scored) z += Math.exp(s.logScore - top);
   for (const l of tooShort) z += Math.exp(l - top);
-  for (const s of scored) s.confidence = Math.exp(s.logScore - top) / z;
+  for (const s of scored) {
+    s.confidence = Math.exp(s.logScore - top) / z;
+    // the prior must also lower a short reading that has no rival, where normalising cancels it out
+    if (s.text.length <= 3) s.confidence *= opts.shortReadingFactor[s.text.length - 2];
+  }
   return scored.map(({ logScore: _drop, ...rest }) => rest);
 }
 
