@@ -52,6 +52,11 @@ function parseOptions(req: Request): RecogniseOptions {
 export function recognitionRoutes(deps: RecognitionRoutesDeps): Router {
   const router = Router();
   const auth = (res: Response) => res.locals.auth as AuthContext;
+  // answers are per key and per moment: no shared or browser cache may keep or replay them
+  router.use((_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
 
   /** Spends one rate-limit point per image and counts the images in the key's daily usage. */
   async function chargeImages(res: Response, images: number) {

@@ -32,6 +32,7 @@ describe('async requests and GET /api/v1/jobs/:id', () => {
     expect(done.body).toMatchObject({ success: true, status: 'completed', job_id: accepted.body.job_id });
     expect(done.body.results[0]).toMatchObject({ plate: 'AB12 CDE', vehicle: BMW });
     expect(done.headers['x-ratelimit-limit']).toMatch(/^\d+$/);
+    expect(done.headers['cache-control']).toBe('no-store');
   });
 
   test('Prefer: respond-async works too, and a failed image polls as its error', async () => {
