@@ -85,16 +85,15 @@ def decode(heat, geom, scale, thr=0.3, nms_iou=0.3):
     return boxes[keep], scores[keep], quads[keep]
 
 
-@torch.no_grad()
-def validate(model, items, thr=0.3, iou_thr=0.3):
-    model.eval()
-    t0 = time.time()
+THRESHOLDS = (0.3, 0.4, 0.5)
+
+
+def _score(dets, items, thr, iou_thr):
     per = {r: [0, 0] for r in REGIONS}  # found, total
     fp, n_complete, ious = 0, 0, []
-    for it in items:
-        x = torch.from_numpy(it["x"]).float().div_(255).unsqueeze(0)
-        heat, geom = model(x)
-        boxes, scores, _ = decode(heat, geom, it["scale"], thr)
+    for it, (boxes, scores) in zip(items, dets):
+        keep = scores >= thr
+        boxes, scores = boxes[keep], scores[keep]
         m = iou(it["boxes"], boxes)
         for i in range(len(it["boxes"])):
             hit = m.shape[1] > 0 and m[i].max() >= iou_thr
@@ -113,18 +112,41 @@ def validate(model, items, thr=0.3, iou_thr=0.3):
                     fp += 1
     rec = {r: per[r][0] / max(1, per[r][1]) for r in REGIONS}
     found, total = sum(v[0] for v in per.values()), sum(v[1] for v in per.values())
-    res = dict(recall=rec, recall_all=found / max(1, total), macro=float(np.mean(list(rec.values()))),
-               fp_per_img=fp / max(1, n_complete), mean_iou=float(np.mean(ious)) if ious else 0.0,
-               seconds=time.time() - t0)
+    res = dict(thr=thr, recall=rec, recall_all=found / max(1, total), macro=float(np.mean(list(rec.values()))),
+               fp_per_img=fp / max(1, n_complete), mean_iou=float(np.mean(ious)) if ious else 0.0)
     res["score"] = res["macro"] - 0.5 * res["fp_per_img"]
     return res
 
 
+@torch.no_grad()
+def validate(model, items, thr=0.3, iou_thr=0.3, thresholds=THRESHOLDS):
+    """Scores at `thr` (top level) and at each of `thresholds` (res['by_thr']); res['best_score'] is the best
+    score over those thresholds (the runtime chooses its own threshold), used for model selection."""
+    model.eval()
+    t0 = time.time()
+    lo = min((thr,) + tuple(thresholds))
+    dets = []
+    for it in items:
+        x = torch.from_numpy(it["x"]).float().div_(255).unsqueeze(0)
+        heat, geom = model(x)
+        boxes, scores, _ = decode(heat, geom, it["scale"], lo)
+        dets.append((boxes, scores))
+    res = _score(dets, items, thr, iou_thr)
+    res["by_thr"] = [_score(dets, items, t, iou_thr) for t in thresholds]
+    res["best_score"] = max([res["score"]] + [r["score"] for r in res["by_thr"]])
+    res["seconds"] = time.time() - t0
+    return res
+
+
 def table(res):
-    r = res["recall"]
-    lines = ["region   " + "  ".join(f"{k:>6}" for k in REGIONS) + "     all   macro  FP/img(gb)  meanIoU  score",
-             "recall   " + "  ".join(f"{r[k]:6.3f}" for k in REGIONS) +
-             f"  {res['recall_all']:6.3f}  {res['macro']:6.3f}  {res['fp_per_img']:10.3f}  {res['mean_iou']:7.3f}  {res['score']:.3f}"]
+    head = "thr   " + "  ".join(f"{k:>6}" for k in REGIONS) + "     all   macro  FP/img(gb)  meanIoU  score"
+    lines = [head]
+    for r in [res] + [x for x in res.get("by_thr", []) if x["thr"] != res["thr"]]:
+        rec = r["recall"]
+        lines.append(f"{r['thr']:.2f}  " + "  ".join(f"{rec[k]:6.3f}" for k in REGIONS) +
+                     f"  {r['recall_all']:6.3f}  {r['macro']:6.3f}  {r['fp_per_img']:10.3f}  {r['mean_iou']:7.3f}  {r['score']:.3f}")
+    lines.append("(recall at IoU >= 0.3 per region; FP/img on the photos whose labels are complete; "
+                 f"best score {res.get('best_score', res['score']):.3f})")
     return "\n".join(lines)
 
 

@@ -6,7 +6,7 @@ CenterNet-style: focal loss on the centre heatmap, L1 on the centre offset and t
 cells about each centre. AdamW, linear warm-up then cosine decay over the time budget (--until) or
 --steps. Checkpoints (model, optimizer, step) every --ckpt-every steps to runs/detector/last.pt.
 Every --val-every steps the model is run on the dev photos exactly as at inference; the best by
-score (macro recall - 0.5 * false plates per image) is saved to models/detector.pt (fp16 state_dict)
+score (macro recall - 0.5 * false plates per image, best over thresholds 0.3/0.4/0.5) is saved to models/detector.pt (fp16 state_dict)
 and exported to models/detector.onnx. Figures go to runs/detector/history.jsonl.
 """
 import argparse
@@ -86,7 +86,7 @@ def save_best(model, res, step, log):
     m.load_state_dict({k: (v.float() if v.is_floating_point() else v) for k, v in sd.items()})
     export_onnx(m, os.path.join(MODELS, "detector.onnx.tmp"), "detector")
     os.replace(os.path.join(MODELS, "detector.onnx.tmp"), os.path.join(MODELS, "detector.onnx"))
-    log(f"  saved best (score {res['score']:.3f}, step {step}) -> models/detector.pt, models/detector.onnx")
+    log(f"  saved best (score {res['best_score']:.3f}, step {step}) -> models/detector.pt, models/detector.onnx")
 
 
 def main():
@@ -178,8 +178,8 @@ def main():
         log(f"validation at step {step} ({res['seconds']:.1f}s):\n" + table(res))
         with open(hist, "a") as f:
             f.write(json.dumps(dict(step=step, time=time.strftime("%Y-%m-%dT%H:%M:%S"), **res)) + "\n")
-        if res["score"] > best:
-            best = res["score"]
+        if res["best_score"] > best:
+            best = res["best_score"]
             save_best(model, res, step, log)
 
     for img, heat, hw, geom, gw, texc in loader:
