@@ -3,7 +3,7 @@
  * the split per stage. Usage: pnpm --filter @npr/recognition bench [--count 20] [--rounds 3]
  * [--threads 1] [--models DIR] [--force-plates N]. Without trained models it uses untrained stand-ins
  * (same compute) and forces two detections per photo; their readings are empty, so every photo also
- * takes the 960 px second look: a worst case (DETECTOR_EXTRA_SIZES=none measures the single pass).
+ * takes the 800 px second look: a worst case (DETECTOR_EXTRA_SIZES=none measures the single pass).
  */
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
