@@ -1,7 +1,9 @@
-// Runs `prisma generate` for packages/db on install.
+// Runs `prisma generate` on install: the schema is the top-level prisma/schema.prisma, the client
+// goes to packages/db/src/generated (the schema's `output`). It runs in packages/db, where the Prisma
+// CLI is installed and its prisma.config.ts points at ../../prisma.
 // Why the env var: the Prisma CLI otherwise tries to download a native schema engine, which offline
 // machines cannot; generation itself runs on Wasm, so pointing the variable at any existing file
-// is enough (see README "Offline Prisma").
+// is enough (see README "Database and migrations").
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

@@ -64,6 +64,8 @@ describe('services start from their Dockerfile command', () => {
       HOST: '127.0.0.1',
       HEALTH_HOST: '127.0.0.1',
       MODELS_DIR: path.join(ROOT, 'models'),
+      // the images' /app/prisma is a copy of the repository's top-level prisma/
+      ...(stage.env.MIGRATIONS_DIR ? { MIGRATIONS_DIR: path.join(ROOT, stage.env.MIGRATIONS_DIR.replace(/^\/app\//, '')) } : {}),
       [portVar]: String(port),
       LOG_LEVEL: 'warn',
     };

@@ -88,6 +88,23 @@ describe('docker-compose.yml', () => {
     expect(read('packages/recognition/src/recogniser.ts')).toMatch(/'cuda'/);
   });
 
+  test("the images that migrate carry the repository's top-level prisma/ and point the runner at it", () => {
+    // `pnpm deploy` copies packages only; prisma/ is copied into the image by the Dockerfile itself
+    expect(exists('prisma/schema.prisma')).toBe(true);
+    expect(exists('prisma/migrations/migration_lock.toml')).toBe(true);
+    expect(exists('packages/db/prisma')).toBe(false);
+    const migrating = new Set(['services/gateway/Dockerfile', 'services/vehicle-lookup/Dockerfile', compose.services.migrate.build!.dockerfile]);
+    for (const file of migrating) {
+      const stage = parseDockerfile(file).stage('runtime')!;
+      expect([file, stage.env.MIGRATIONS_DIR]).toEqual([file, '/app/prisma/migrations']);
+      expect([file, /^COPY\s+--chown=node:node\s+prisma\s+\/app\/prisma\s*$/m.test(read(file))]).toEqual([file, true]);
+    }
+    expect(read('.dockerignore')).not.toMatch(/^\/?prisma\/?$/m);
+    // the Kubernetes migration Job runs the gateway image
+    const job = loadK8s().find((o) => o.kind === 'Job')!;
+    expect(job.spec.template.spec.containers[0].image).toMatch(/^npr\/gateway(:|$)/);
+  });
+
   test('the worker image carries the models', () => {
     expect(read('services/inference-worker/Dockerfile')).toMatch(/cp -r models \/out\/models/);
     expect(compose.services['inference-worker'].environment?.MODELS_DIR).toBe('/app/models');

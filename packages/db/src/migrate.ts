@@ -3,7 +3,22 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Database } from './create-database';
 
-export const MIGRATIONS_DIR = path.join(__dirname, '..', 'prisma', 'migrations');
+/**
+ * Where the committed migrations are: `MIGRATIONS_DIR` when set (the images set it: `pnpm deploy`
+ * copies this package without the repository's top-level prisma/ folder, so the Dockerfiles copy
+ * that folder into the image themselves), else the nearest `prisma/migrations` above this package,
+ * which in the repository is the top-level prisma/ folder.
+ */
+export function findMigrationsDir(env: NodeJS.ProcessEnv = process.env, from = __dirname): string {
+  if (env.MIGRATIONS_DIR) return path.resolve(env.MIGRATIONS_DIR);
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'prisma', 'migrations');
+    // the lock file marks Prisma's migrations folder (not, say, a package named prisma)
+    if (fs.existsSync(path.join(candidate, 'migration_lock.toml'))) return candidate;
+    if (path.dirname(dir) === dir) break;
+  }
+  throw new Error(`No prisma/migrations folder found above ${from}; set MIGRATIONS_DIR to the repository's prisma/migrations`);
+}
 
 // Same table and checksum as `prisma migrate deploy`, so either tool sees what the other applied.
 const BOOKKEEPING = `
@@ -22,7 +37,7 @@ CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
 const ADVISORY_LOCK_ID = 72_617_001;
 
 /** Lists the committed migrations in the order they apply. */
-export function listMigrations(dir = MIGRATIONS_DIR): { name: string; sql: string; checksum: string }[] {
+export function listMigrations(dir = findMigrationsDir()): { name: string; sql: string; checksum: string }[] {
   return fs
     .readdirSync(dir, { withFileTypes: true })
     .filter((e) => e.isDirectory() && fs.existsSync(path.join(dir, e.name, 'migration.sql')))

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createDatabase, listMigrations, migrate } from '../src';
+import { createDatabase, findMigrationsDir, listMigrations, migrate } from '../src';
 import { TEST_POSTGRES_URL } from '../../test-support/src/services';
 
 jest.setTimeout(60_000);
@@ -37,6 +37,24 @@ describe('migrations (the project runner, Prisma layout)', () => {
       await b.close();
       await admin.withSession((s) => s.exec(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
       await admin.close();
+    }
+  });
+
+  test("the runner finds the repository's top-level prisma/migrations, or MIGRATIONS_DIR, and says so when there is neither", () => {
+    const top = path.join(__dirname, '..', '..', '..', 'prisma', 'migrations');
+    expect(findMigrationsDir({})).toBe(top);
+    expect(listMigrations().map((m) => m.name)).toEqual(fs.readdirSync(top).filter((n) => fs.existsSync(path.join(top, n, 'migration.sql'))).sort());
+    expect(listMigrations().length).toBeGreaterThan(0);
+    expect(findMigrationsDir({ MIGRATIONS_DIR: '/app/prisma/migrations' })).toBe('/app/prisma/migrations');
+    // as in a `pnpm deploy` folder: the package without the repository around it
+    const alone = fs.mkdtempSync(path.join(os.tmpdir(), 'npr-deployed-'));
+    try {
+      expect(() => findMigrationsDir({}, path.join(alone, 'node_modules', '@npr', 'db', 'src'))).toThrow(/MIGRATIONS_DIR/);
+      fs.mkdirSync(path.join(alone, 'prisma', 'migrations'), { recursive: true });
+      fs.writeFileSync(path.join(alone, 'prisma', 'migrations', 'migration_lock.toml'), 'provider = "postgresql"\n');
+      expect(findMigrationsDir({}, path.join(alone, 'node_modules', '@npr', 'db', 'src'))).toBe(path.join(alone, 'prisma', 'migrations'));
+    } finally {
+      fs.rmSync(alone, { recursive: true, force: true });
     }
   });
 
