@@ -69,7 +69,7 @@ def available_fonts():
 
 
 def _pick_font(rng, choices):
-    ok = [c for c in choices if c == "uk" or _font_path(c)]
+    ok = [c for c in choices if c in ("uk", "ukr") or _font_path(c)]
     return ok[rng.integers(len(ok))] if ok else "uk"
 
 
@@ -131,11 +131,27 @@ def _arc(cx, cy, rx, ry, a0, a1, n=None):
     return [(cx + rx * math.cos(v), cy + ry * math.sin(v)) for v in t]
 
 
-def _uk_paths(ch):
+def _rrect(L, T, R, B, r):
+    """Closed centre line of a rounded rectangle with corner radius r."""
+    return (_arc(R - r, T + r, r, r, 270, 360) + _arc(R - r, B - r, r, r, 0, 90) + _arc(L + r, B - r, r, r, 90, 180)
+            + _arc(L + r, T + r, r, r, 180, 270) + [(R - r, T)])
+
+
+def _uk_paths(ch, variant=0):
     L, R, T, B, CX, MID, RX = _L, _R, _T, _B, _CX, _MID, _RX
     ru = (MID - T) / 2  # upper bowl vertical radius
     rl = (B - MID) / 2
     P = []
+    if variant == 1 and ch in "0OQD":
+        # "Mandatory"-like variant (old Brazilian plates): O/0 a rounded rectangle, D with tighter corners
+        r = 10.0
+        if ch == "D":
+            P.append([(L, T), (R - r, T)] + _arc(R - r, T + r, r, r, 270, 360) + _arc(R - r, B - r, r, r, 0, 90) + [(L, B), (L, T)])
+        else:
+            P.append(_rrect(L, T, R, B, r))
+            if ch == "Q":
+                P.append([(CX + 4, B - 16), (R + 2, B + 2)])
+        return P
     if ch in "0O":
         P.append(_arc(CX, T + RX, RX, RX, 180, 360) + _arc(CX, B - RX, RX, RX, 0, 180) + [(L, T + RX)])
     elif ch == "Q":
@@ -221,14 +237,14 @@ def _uk_paths(ch):
 
 
 @lru_cache(maxsize=None)
-def _uk_glyph(ch, stroke_mm=14.0):
+def _uk_glyph(ch, variant=0, stroke_mm=14.0):
     """Mask of a UK glyph, GLYPH_H tall (= 79 mm); 1 and I are 14 mm wide, the rest 50 mm."""
     k = 4.0  # px per mm while drawing
     w_mm = 14.0 if ch in "1I" else 50.0
     W, H = int(w_mm * k), int(79 * k)
     img = np.zeros((H, W), np.uint8)
     th = int(round(stroke_mm * k))
-    for path in _uk_paths(ch):
+    for path in _uk_paths(ch, variant):
         pts = np.array([[x * k, y * k] for x, y in path], np.int32)
         # a thick polyline: segments with round caps/joins, which is what cv2.line does for thick lines
         for a, b in zip(pts[:-1], pts[1:]):
@@ -275,6 +291,8 @@ def has_gb_tiles():
 def glyph(font, ch, rng=None):
     if font == "uk":
         return _uk_glyph(ch)
+    if font == "ukr":
+        return _uk_glyph(ch, 1)
     if font == "gbreal":
         pool = _gb_tiles().get("0" if ch == "O" and rng is not None and rng.random() < 0.5 else ch)
         if not pool:
@@ -607,13 +625,13 @@ def _render_uk(rng, two_line=None):
     if r < 0.3 and has_gb_tiles():
         font = "gbreal"  # real Charles Wright glyph tiles
     elif r < 0.82:
-        font = "uk"  # parametric stroke font
+        font = "uk" if rng.random() < 0.85 else "ukr"  # parametric stroke font
     else:
         font = _pick_font(rng, ["din", "rgD", "rgE", "barlowC7"])
     ink = _jit(rng, (20, 20, 22), 8)
     area_w = w_mm - left - 14
     cx = left + (w_mm - left) / 2
-    if font in ("uk", "gbreal"):
+    if font in ("uk", "ukr", "gbreal"):
         kw = dict(fixed_w=c.px(50), spacing=c.px(11), group_gap=c.px(33))
     else:
         kw = dict(spacing=c.px(9), group_gap=c.px(30), condense=1.25)
@@ -671,12 +689,12 @@ def _render_eu(rng, country, two_line=None):
     else:
         font = _pick_font(rng, ["din", "rgC", "rgD", "rgB", "barlowC", "barlowC7", "uk"])
     ink = _jit(rng, (18, 18, 20), 8)
-    cond = 1.0 if font == "uk" else rng.uniform(0.95, 1.3)
+    cond = 1.0 if font in ("uk", "ukr") else rng.uniform(0.95, 1.3)
     left = band_w
     area_w = w_mm - left - right - 12
     cx = left + (w_mm - left - right) / 2
     ch_mm = 75.0 if not two else 70.0
-    if font == "uk":
+    if font in ("uk", "ukr"):
         fixed_w = c.px(44)
     else:
         fixed_w = None
@@ -837,13 +855,13 @@ def _render_br(rng):
     _small_text(c.img, rng.choice(BR_CITIES), c.px(w_mm / 2), c.px(17), c.px(14), ink, c.px(w_mm * 0.6))
     # the old Brazilian plates use "Mandatory", a Charles-Wright-like face: mostly the UK glyphs, condensed
     r = rng.random()
-    font = ("gbreal" if has_gb_tiles() else "uk") if r < 0.3 else ("uk" if r < 0.6 else
-                                                                  _pick_font(rng, ["din", "rgC", "rgD", "barlowC7"]))
+    font = ("gbreal" if has_gb_tiles() else "uk") if r < 0.25 else ("ukr" if r < 0.5 else ("uk" if r < 0.65 else
+                                                                  _pick_font(rng, ["din", "rgC", "rgD", "barlowC7"])))
     sh = (max(1, int(c.px(1.5))), max(1, int(c.px(1.5))), (80, 80, 80), 0.4) if rng.random() < 0.5 else None
     sep = "-" if rng.random() < 0.6 else "\u00b7"  # dash or middle dot between the groups
-    if font in ("uk", "gbreal") and sep != "-":
+    if font in ("uk", "ukr", "gbreal") and sep != "-":
         sep = "-"
-    cond = rng.uniform(1.0, 1.2) if font not in ("uk", "gbreal") else rng.uniform(0.78, 0.92)
+    cond = rng.uniform(1.0, 1.2) if font not in ("uk", "ukr", "gbreal") else rng.uniform(0.78, 0.92)
     _draw_line(c.img, font, groups[0] + sep + groups[1], c.px(w_mm / 2), c.px(75), c.px(rng.uniform(60, 68)), ink,
                c.px(w_mm - 24), c.px(rng.uniform(4, 9)), cond, None, None, shadow=sh, rng=rng)
     return c, ["".join(groups)], w_mm, h_mm, 6.0
