@@ -9,22 +9,17 @@ import path from 'node:path';
 import { RecognitionResponseSchema } from '@npr/contracts';
 import { solidImage } from '@npr/test-support';
 import { loadRecogniser, type Recogniser } from '../../inference-worker/src/recogniser';
+import { HAS_DEV_PHOTOS as HAS_PHOTOS, PLATES_DIR, ROOT, overlaps, type Box } from './dev-photos';
 import { startTestSystem, type TestSystem } from './test-system';
 
 jest.setTimeout(180_000);
 
-const ROOT = path.join(__dirname, '..', '..', '..');
 const MODELS = ['detector.onnx', 'reader.onnx'].map((f) => path.join(process.env.MODELS_DIR ?? path.join(ROOT, 'models'), f));
-const PLATES_DIR = path.join(process.env.NPR_SHARED ?? path.join(ROOT, '..', 'shared'), 'data', 'plates');
 const HAS_MODELS = MODELS.every((f) => fs.existsSync(f));
-const HAS_PHOTOS = fs.existsSync(path.join(PLATES_DIR, 'dev.jsonl'));
 const run = HAS_MODELS && HAS_PHOTOS ? describe : describe.skip;
 if (!HAS_MODELS || !HAS_PHOTOS) {
   console.warn(`real-models.test.ts skipped: ${!HAS_MODELS ? `no models at ${MODELS.join(', ')}` : `no dev photos in ${PLATES_DIR}`}`);
 }
-
-type Box = { x: number; y: number; width: number; height: number };
-const overlaps = (a: Box, b: Box) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
 
 run('recognition with the real models', () => {
   let sys: TestSystem;

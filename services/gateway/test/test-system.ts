@@ -1,5 +1,7 @@
 // Starts the real gateway app, the real queue flow and both real workers (in this process) on real
-// Redis and a fresh PostgreSQL database. Only the recogniser is a test double.
+// Redis and a fresh PostgreSQL database. The recogniser is a test double that answers by the colour
+// of generated images (for crashes, stalls and exact outcomes), or the real one a test file loads
+// (`recogniser`, `useRecogniser`) for what a user sees on real photos.
 import type { Express } from 'express';
 import request from 'supertest';
 import { createApiKeyForEmail, setAccountPlan, type Database } from '@npr/db';
@@ -20,8 +22,10 @@ export async function startTestSystem(
   options: {
     syncTimeoutMs?: number;
     appOverrides?: Partial<AppDeps>;
-    /** The real recogniser (real-models.test.ts); default: the colour-keyed test double. */
+    /** The real recogniser (loaded once by the test file); default: the colour-keyed test double. */
     recogniser?: Recogniser;
+    /** Plates (letters and digits only) the vehicle lookup knows, besides AB12CDE. */
+    vehicles?: Record<string, Vehicle>;
   } = {},
 ) {
   const logger = createLogger({ name: 'test', level: process.env.TEST_LOG_LEVEL ?? 'silent' });
@@ -29,13 +33,14 @@ export async function startTestSystem(
   const redis = createTestRedisPrefix();
   const flow = await createRecognitionFlow({ redisUrl: redis.redisUrl, prefix: redis.prefix, imageTtlSeconds: 120, resultTtlSeconds: 600 });
   const fake = createFakeRecogniser();
-  const recogniser: Recogniser = options.recogniser ?? fake;
+  let recogniser: Recogniser = options.recogniser ?? fake;
+  const vehicles: Record<string, Vehicle> = { AB12CDE: BMW, ...options.vehicles };
   let recogniserState: RecogniserState = { status: 'ready', recogniser };
   const workerSettings = { redisUrl: redis.redisUrl, prefix: redis.prefix, concurrency: 4 };
   const recognitionWorker = startRecognitionWorker(workerSettings, createRecognitionProcessor({ recogniser: () => recogniserState, logger }));
   const lookupWorker = startLookupWorker(
     workerSettings,
-    createLookupProcessor({ lookupVehicle: async (plate) => (plate.replace(/\s/g, '') === 'AB12CDE' ? BMW : null), logger }),
+    createLookupProcessor({ lookupVehicle: async (plate) => vehicles[plate.replace(/\s/g, '')] ?? null, logger }),
   );
 
   const appDeps: AppDeps = {
@@ -59,6 +64,11 @@ export async function startTestSystem(
     recogniser: fake,
     setRecogniserState(state: RecogniserState | 'ready') {
       recogniserState = state === 'ready' ? { status: 'ready', recogniser } : state;
+    },
+    /** The recogniser the worker uses from the next job on: a real one, or the colour-keyed double. */
+    useRecogniser(next: Recogniser | 'double') {
+      recogniser = next === 'double' ? fake : next;
+      recogniserState = { status: 'ready', recogniser };
     },
     /** A new user with a key; `limit` gives their account a custom rate limit. */
     async createKey(options: { email?: string; expiresAt?: Date; limit?: { requests: number; windowSeconds: number } } = {}) {
