@@ -1,12 +1,21 @@
+/**
+ * @jest-environment ../../../packages/recognition/test/onnx-test-environment.js
+ */
+// Async requests with the real recogniser on a real photo; the colour-keyed test double where a test
+// needs a job that stalls (queued/processing, the synchronous bound).
 import { solidImage, eventually } from '@npr/test-support';
+import { loadRecogniser, type Recogniser } from '../../inference-worker/src/recogniser';
+import { EASY_PHOTOS, REAL_MODELS_TIMEOUT_MS, describeWithDevPhotos, devPhoto, overlaps, plateText } from './dev-photos';
 import { COLOURS, SLOW_MS } from './fake-recogniser';
 import { BMW, startTestSystem, type TestSystem } from './test-system';
 
 jest.setTimeout(90_000);
 
+const withDevPhotos = describeWithDevPhotos('jobs.test.ts');
+
 let sys: TestSystem;
 beforeAll(async () => {
-  sys = await startTestSystem({ syncTimeoutMs: 1000 });
+  sys = await startTestSystem({ syncTimeoutMs: 1000, vehicles: { [EASY_PHOTOS.gb.plate]: BMW } });
 });
 afterAll(() => sys.close());
 
@@ -19,35 +28,63 @@ async function pollUntilDone(auth: Record<string, string>, url: string) {
 }
 
 describe('async requests and GET /api/v1/jobs/:id', () => {
-  test('?async=true answers 202 with a job; polling returns the synchronous body when done', async () => {
-    const { auth } = await sys.createKey();
-    const accepted = await sys.http().post('/api/v1/recognise?async=true').set(auth).attach('upload', await solidImage({ colour: COLOURS.plate }), 'a.jpg');
-    expect(accepted.status).toBe(202);
-    expect(accepted.body).toEqual({ success: true, job_id: expect.any(String), status: 'queued', url: expect.stringContaining(`/api/v1/jobs/${accepted.body.job_id}`) });
-    expect(accepted.headers.location).toBe(accepted.body.url);
-    expect(accepted.headers['x-ratelimit-remaining']).toMatch(/^\d+$/);
+  withDevPhotos('a real photo, with the real models', () => {
+    let real: Recogniser;
+    beforeAll(async () => {
+      real = await loadRecogniser();
+      sys.useRecogniser(real);
+    }, REAL_MODELS_TIMEOUT_MS);
+    afterAll(async () => {
+      sys.useRecogniser('double');
+      await real?.close();
+    });
 
-    const done = await pollUntilDone(auth, accepted.body.url);
-    expect(done.status).toBe(200);
-    expect(done.body).toMatchObject({ success: true, status: 'completed', job_id: accepted.body.job_id });
-    expect(done.body.results[0]).toMatchObject({ plate: 'AB12 CDE', vehicle: BMW });
-    expect(done.headers['x-ratelimit-limit']).toMatch(/^\d+$/);
-    expect(done.headers['cache-control']).toBe('no-store');
-  });
+    test('?async=true answers 202 with a job; polling returns the synchronous body when done', async () => {
+      const { auth } = await sys.createKey();
+      const photo = devPhoto(EASY_PHOTOS.gb);
+      const accepted = await sys.http().post('/api/v1/recognise?async=true').set(auth).attach('upload', photo.path);
+      expect(accepted.status).toBe(202);
+      expect(accepted.body).toEqual({ success: true, job_id: expect.any(String), status: 'queued', url: expect.stringContaining(`/api/v1/jobs/${accepted.body.job_id}`) });
+      expect(accepted.headers.location).toBe(accepted.body.url);
+      expect(accepted.headers['x-ratelimit-remaining']).toMatch(/^\d+$/);
 
-  test('Prefer: respond-async works too, and a failed image polls as its error', async () => {
-    const { auth } = await sys.createKey();
-    const accepted = await sys
-      .http()
-      .post('/api/v1/recognise')
-      .set(auth)
-      .set('Prefer', 'respond-async')
-      .attach('upload', await solidImage({ colour: COLOURS.noPlates }), 'a.jpg');
-    expect(accepted.status).toBe(202);
-    expect(accepted.headers['preference-applied']).toBe('respond-async');
-    const done = await pollUntilDone(auth, accepted.body.url);
-    expect(done.status).toBe(422);
-    expect(done.body).toMatchObject({ success: false, status: 'failed', error: { code: 'NO_PLATES_FOUND' } });
+      const done = await pollUntilDone(auth, accepted.body.url);
+      expect(done.status).toBe(200);
+      expect(done.body).toMatchObject({ success: true, status: 'completed', job_id: accepted.body.job_id });
+      expect(done.body.results).toHaveLength(1);
+      expect(plateText(done.body.results[0].plate)).toBe(photo.plate);
+      expect(overlaps(done.body.results[0].bounding_box, photo.box)).toBe(true);
+      expect(done.body.results[0].vehicle).toEqual(BMW);
+      expect(done.headers['x-ratelimit-limit']).toMatch(/^\d+$/);
+      expect(done.headers['cache-control']).toBe('no-store');
+    }, REAL_MODELS_TIMEOUT_MS);
+
+    test('Prefer: respond-async works too', async () => {
+      const { auth } = await sys.createKey();
+      const photo = devPhoto(EASY_PHOTOS.br);
+      const accepted = await sys.http().post('/api/v1/recognise').set(auth).set('Prefer', 'respond-async').attach('upload', photo.path);
+      expect(accepted.status).toBe(202);
+      expect(accepted.headers['preference-applied']).toBe('respond-async');
+      const done = await pollUntilDone(auth, accepted.body.url);
+      expect(done.status).toBe(200);
+      expect(done.body).toMatchObject({ success: true, status: 'completed', job_id: accepted.body.job_id });
+      const read = done.body.results.find((r: any) => overlaps(r.bounding_box, photo.box));
+      expect(read && plateText(read.plate)).toBe(photo.plate);
+    }, REAL_MODELS_TIMEOUT_MS);
+
+    test('a frame without a plate polls as its error, 422 NO_PLATES_FOUND', async () => {
+      const { auth } = await sys.createKey();
+      const accepted = await sys
+        .http()
+        .post('/api/v1/recognise')
+        .set(auth)
+        .set('Prefer', 'respond-async')
+        .attach('upload', await solidImage({ width: 1280, height: 720 }), 'blank.jpg');
+      expect(accepted.status).toBe(202);
+      const done = await pollUntilDone(auth, accepted.body.url);
+      expect(done.status).toBe(422);
+      expect(done.body).toMatchObject({ success: false, status: 'failed', error: { code: 'NO_PLATES_FOUND' } });
+    }, REAL_MODELS_TIMEOUT_MS);
   });
 
   test('a job is reported queued or processing before it finishes', async () => {

@@ -1,15 +1,25 @@
+/**
+ * @jest-environment ../../../packages/recognition/test/onnx-test-environment.js
+ */
+// The real recogniser on real photos for the answer a user gets; the colour-keyed test double where a
+// test forces an outcome (crash, no models, no plates).
 import request from 'supertest';
 import { RecognitionResponseSchema } from '@npr/contracts';
 import { noiseImage, solidImage } from '@npr/test-support';
+import { loadRecogniser, type Recogniser } from '../../inference-worker/src/recogniser';
+import { EASY_PHOTOS, REAL_MODELS_TIMEOUT_MS, describeWithDevPhotos, devPhoto, overlaps, plateText } from './dev-photos';
 import { COLOURS } from './fake-recogniser';
 import { BMW, startTestSystem, type TestSystem } from './test-system';
 
 jest.setTimeout(60_000);
 
+const withDevPhotos = describeWithDevPhotos('recognise.test.ts');
+
 let sys: TestSystem;
 let auth: Record<string, string>;
 beforeAll(async () => {
-  sys = await startTestSystem();
+  // the registry knows the UK photo's car, so the answer carries vehicle data
+  sys = await startTestSystem({ vehicles: { [EASY_PHOTOS.gb.plate]: BMW } });
   // a generous custom limit: this file is about recognition, not rate limits
   ({ auth } = await sys.createKey({ limit: { requests: 1000, windowSeconds: 60 } }));
 });
@@ -27,22 +37,55 @@ function expectError(res: { status: number; body: any; headers: Record<string, s
 }
 
 describe('POST /api/v1/recognise', () => {
-  test('200 with the documented shape, vehicle data and rate-limit headers', async () => {
-    const res = await recognise().attach('upload', await solidImage({ colour: COLOURS.plate }), 'car.jpg');
-    expect(res.status).toBe(200);
-    expect(RecognitionResponseSchema.parse(res.body)).toBeTruthy();
-    // the documented fields, exactly; extras (observed_colour, processing_time_ms, ...) are allowed
-    expect(res.body.results).toHaveLength(1);
-    expect(res.body.results[0]).toMatchObject({
-      plate: 'AB12 CDE',
-      confidence: 0.97,
-      region: 'gb',
-      bounding_box: { x: 120, y: 340, width: 200, height: 60 },
-      vehicle: BMW,
+  withDevPhotos('a real photo, with the real models', () => {
+    let real: Recogniser;
+    beforeAll(async () => {
+      real = await loadRecogniser();
+      sys.useRecogniser(real);
+    }, REAL_MODELS_TIMEOUT_MS);
+    afterAll(async () => {
+      sys.useRecogniser('double');
+      await real?.close();
     });
-    const reset = Number(res.headers['x-ratelimit-reset']);
-    expect(reset).toBeGreaterThan(Date.now() / 1000);
-    expect(reset).toBeLessThanOrEqual(Date.now() / 1000 + 61);
+
+    test('200 with the documented shape, the plate read, vehicle data and rate-limit headers', async () => {
+      const photo = devPhoto(EASY_PHOTOS.gb);
+      const res = await recognise().attach('upload', photo.path);
+      expect(res.status).toBe(200);
+      expect(RecognitionResponseSchema.parse(res.body)).toBeTruthy();
+      expect(res.body.success).toBe(true);
+      expect(res.body.results).toHaveLength(1);
+      // the documented fields; extras (observed_colour, candidates, processing_time_ms, ...) are allowed
+      const [plate] = res.body.results;
+      expect(plate).toEqual(
+        expect.objectContaining({
+          plate: expect.any(String),
+          confidence: expect.any(Number),
+          region: expect.any(String),
+          bounding_box: { x: expect.any(Number), y: expect.any(Number), width: expect.any(Number), height: expect.any(Number) },
+          vehicle: BMW,
+        }),
+      );
+      expect(plateText(plate.plate)).toBe(photo.plate);
+      expect(plate.confidence).toBeGreaterThan(0);
+      expect(plate.confidence).toBeLessThanOrEqual(1);
+      expect(overlaps(plate.bounding_box, photo.box)).toBe(true);
+      const reset = Number(res.headers['x-ratelimit-reset']);
+      expect(reset).toBeGreaterThan(Date.now() / 1000);
+      expect(reset).toBeLessThanOrEqual(Date.now() / 1000 + 61);
+    }, REAL_MODELS_TIMEOUT_MS);
+
+    test.each([
+      ['br', EASY_PHOTOS.br],
+      ['sk', EASY_PHOTOS.sk],
+    ])('a %s photo: 200 with its plate read where it is', async (_region, which) => {
+      const photo = devPhoto(which);
+      const res = await recognise().attach('upload', photo.path);
+      expect(res.status).toBe(200);
+      const body = RecognitionResponseSchema.parse(res.body);
+      const read = body.results.find((r) => overlaps(r.bounding_box, photo.box));
+      expect(read && plateText(read.plate)).toBe(photo.plate);
+    }, REAL_MODELS_TIMEOUT_MS);
   });
 
   test.each(['png', 'webp'] as const)('accepts %s, recognised by content whatever the file name', async (format) => {
