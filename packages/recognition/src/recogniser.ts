@@ -13,7 +13,7 @@ import { decodePhoto, detectorView, type DecodedPhoto, type DetectorView } from 
 import type { Quad } from './perspective-warp';
 import { parseRegions, type Region } from './plate-formats';
 import { READER_HEIGHT, READER_WIDTH, buildReaderBatch, interpretReaderOutput } from './read-plates';
-import type { PlateResult, RecogniseOptions, RecogniseOutcome } from './types';
+import type { PlateResult, RecogniseOptions, RecogniseOutcome, RecogniseWithTimingsOptions } from './types';
 
 export interface RecogniserOptions {
   /** folder holding detector.onnx and reader.onnx (default: env MODELS_DIR, else the repository's models/) */
@@ -69,8 +69,8 @@ export interface RecogniserInfo {
 export interface Recogniser {
   /** Finds and reads every plate of a photo (JPEG, PNG, WebP, ... bytes). */
   recognise(bytes: Uint8Array, opts?: RecogniseOptions): Promise<PlateResult[]>;
-  /** The same, with per-stage timings and the photo's size. */
-  recogniseWithTimings(bytes: Uint8Array, opts?: RecogniseOptions): Promise<RecogniseOutcome>;
+  /** The same, with per-stage timings and the photo's size (and its decoded pixels with `keepPixels`). */
+  recogniseWithTimings(bytes: Uint8Array, opts?: RecogniseWithTimingsOptions): Promise<RecogniseOutcome>;
   readonly info: RecogniserInfo;
   /** Releases the ONNX sessions. */
   close(): Promise<void>;
@@ -259,7 +259,7 @@ export async function createRecogniser(options: RecogniserOptions = {}): Promise
     return results;
   }
 
-  async function recogniseWithTimings(bytes: Uint8Array, opts: RecogniseOptions = {}): Promise<RecogniseOutcome> {
+  async function recogniseWithTimings(bytes: Uint8Array, opts: RecogniseWithTimingsOptions = {}): Promise<RecogniseOutcome> {
     const hint = parseRegions(opts.regions);
     const topN = Math.max(1, opts.topN ?? 5);
     const timings = { decode: 0, detect: 0, read: 0, total: 0 };
@@ -296,7 +296,10 @@ export async function createRecogniser(options: RecogniserOptions = {}): Promise
         .slice(0, maxPlates);
     }
     timings.total = timings.decode + timings.detect + timings.read;
-    return { results, timings, width: photo.width, height: photo.height };
+    const outcome: RecogniseOutcome = { results, timings, width: photo.width, height: photo.height };
+    // the crops' own buffer, not a copy: nothing writes to it once the photo is read
+    if (opts.keepPixels) outcome.pixels = { data: photo.source.data, width: photo.source.width, height: photo.source.height, channels: 3 };
+    return outcome;
   }
 
   // a whole synthetic photo through every stage (decode, both detector scales, a reading): the first

@@ -39,10 +39,33 @@ export interface RecogniseOptions {
   topN?: number;
 }
 
+export interface RecogniseWithTimingsOptions extends RecogniseOptions {
+  /**
+   * also return the decoded pixels (`RecogniseOutcome.pixels`), so that a caller that looks at the
+   * photo again (the worker's colour estimate) need not decode it a second time
+   */
+  keepPixels?: boolean;
+}
+
+/**
+ * The photo as the recogniser decoded it: RGB, 3 bytes per pixel, rows top to bottom, EXIF
+ * orientation applied. Its pixels share the results' coordinate system scaled by
+ * `width / RecogniseOutcome.width`: 1 except for photos whose longer side is above `maxSourceSide`
+ * (2560), which are decoded at that size.
+ */
+export interface DecodedPixels {
+  data: Uint8Array;
+  width: number;
+  height: number;
+  channels: 3;
+}
+
 export interface RecogniseOutcome {
   results: PlateResult[];
   timings: StageTimings;
   /** size of the photo after EXIF orientation, in pixels */
   width: number;
   height: number;
+  /** only when asked for with `keepPixels` */
+  pixels?: DecodedPixels;
 }

@@ -65,6 +65,30 @@ withPhotos('the pipeline on real photos', () => {
     expect({ width: out.width, height: out.height }).toEqual({ width: photo.width, height: photo.height });
   });
 
+  it('keepPixels returns the decoded photo upright, in the coordinates of the boxes', async () => {
+    const photo = photos.find((p) => p.region === 'gb') ?? photos[0];
+    const upright = await recogniser.recogniseWithTimings(readFileSync(photo.path), { keepPixels: true });
+    if (models!.trained) expect(upright.results.length).toBeGreaterThan(0);
+    const sideways = await sharp(readFileSync(photo.path)).rotate(-90).withMetadata({ orientation: 6 }).jpeg({ quality: 95 }).toBuffer();
+    const out = await recogniser.recogniseWithTimings(sideways, { keepPixels: true });
+    expect(out.pixels).toMatchObject({ width: out.width, height: out.height, channels: 3 });
+    expect(out.pixels!.data.length).toBe(out.width * out.height * 3);
+    // the same plates at the same places as in the upright photo...
+    expect(out.results.length).toBe(upright.results.length);
+    for (const r of out.results) expect(Math.max(...upright.results.map((u) => iou(r.bounding_box, u.bounding_box)))).toBeGreaterThan(0.8);
+    // ...and the pixels under each box are the upright photo's (up to the JPEG re-encoding)
+    for (const r of out.results) {
+      const { x, y, width, height } = r.bounding_box;
+      let diff = 0;
+      for (let row = y; row < y + height; row++) {
+        for (let i = (row * out.width + x) * 3; i < (row * out.width + x + width) * 3; i++) diff += Math.abs(out.pixels!.data[i] - upright.pixels!.data[i]);
+      }
+      expect(diff / (width * height * 3)).toBeLessThan(8);
+    }
+    // pixels only when asked for
+    expect((await recogniser.recogniseWithTimings(sideways)).pixels).toBeUndefined();
+  });
+
   it('rejects bytes that are not an image with INVALID_IMAGE', async () => {
     await expect(recogniser.recognise(Buffer.from('not an image'))).rejects.toMatchObject({ code: 'INVALID_IMAGE' });
   });
