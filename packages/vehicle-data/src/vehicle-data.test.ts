@@ -1,4 +1,5 @@
 import { estimateVehicleColour } from './colour/estimate-vehicle-colour';
+import { addObservedColours } from './colour/observe-colours';
 import { coloursCompatible, nameColour, paletteColourOf } from './colour/palette';
 import { labToLch, rgbToLab } from './colour/lab';
 import { withObservedColour } from './describe-vehicle';
@@ -65,6 +66,13 @@ test('the colour estimate reads the body around the plate, not the plate', () =>
   expect(estimateVehicleColour(scene([20, 40, 130]), box)!.name).toBe('blue');
   // a plate filling the frame leaves no car to look at
   expect(estimateVehicleColour(scene([170, 20, 25]), { x: 0, y: 0, width: 400, height: 300 })).toBeNull();
+});
+
+test('observed colours come from pixels already decoded, scaled to the boxes, without decoding bytes', async () => {
+  const plate = { plate: 'AB12CDE', confidence: 0.9, region: 'gb', bounding_box: { x: 300, y: 300, width: 200, height: 44 } };
+  // boxes in a photo twice the size of the pixels (a photo decoded capped); no bytes to decode at all
+  const [seen] = await addObservedColours({ image: scene([20, 40, 130]), scale: 0.5 }, [plate]);
+  expect(seen).toEqual({ ...plate, observed_colour: { name: 'blue', confidence: expect.any(Number) } });
 });
 
 test('camera colour is used only when confident enough', () => {

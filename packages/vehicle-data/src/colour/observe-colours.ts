@@ -5,8 +5,11 @@ import { estimateVehicleColour, type RgbImage } from './estimate-vehicle-colour'
 // Colour needs no detail: a capped decode (JPEG shrink-on-load) keeps this step to a few ms.
 const MAX_SIDE = 1280;
 
+/** A photo's pixels and their scale: image pixels per pixel of the plates' boxes. */
+export type ColourPixels = { image: RgbImage; scale: number };
+
 /** Decodes photo bytes to RGB (EXIF orientation applied, as the recogniser does), at most MAX_SIDE. */
-export async function decodeForColour(bytes: Buffer): Promise<{ image: RgbImage; scale: number }> {
+export async function decodeForColour(bytes: Buffer): Promise<ColourPixels> {
   const meta = await sharp(bytes).metadata();
   const rotated = (meta.orientation ?? 1) >= 5;
   const fullWidth = (rotated ? meta.height : meta.width) ?? 0;
@@ -22,12 +25,14 @@ export async function decodeForColour(bytes: Buffer): Promise<{ image: RgbImage;
 }
 
 /**
- * Adds `observed_colour` to each plate read from `bytes`: the body colour seen around the plate.
- * Plates whose surroundings are out of the picture are returned unchanged.
+ * Adds `observed_colour` to each plate read from `photo`: the body colour seen around the plate.
+ * `photo` is the photo's bytes, or its pixels when the caller has them already (the recogniser
+ * decoded the photo anyway; a second decode costs 5-100 ms). Plates whose surroundings are out of
+ * the picture are returned unchanged.
  */
-export async function addObservedColours<P extends PlateReading>(bytes: Buffer, plates: P[]): Promise<P[]> {
+export async function addObservedColours<P extends PlateReading>(photo: Buffer | ColourPixels, plates: P[]): Promise<P[]> {
   if (plates.length === 0) return plates;
-  const { image, scale } = await decodeForColour(bytes);
+  const { image, scale } = Buffer.isBuffer(photo) ? await decodeForColour(photo) : photo;
   return plates.map((plate) => {
     const b = plate.bounding_box;
     const box = { x: Math.round(b.x * scale), y: Math.round(b.y * scale), width: Math.round(b.width * scale), height: Math.round(b.height * scale) };
