@@ -3,11 +3,21 @@ import type { PlateReading } from '@npr/contracts';
 /** The recogniser as this worker uses it (implemented by @npr/recognition's createRecogniser). */
 export type Recogniser = {
   recognise(bytes: Buffer, options?: { regions?: string[]; topN?: number }): Promise<PlateReading[]>;
-  /** The same with per-stage timings in ms (used for /metrics when the recogniser offers it). */
+  /**
+   * The same with per-stage timings in ms (used for /metrics when the recogniser offers it) and,
+   * with `keepPixels`, the photo as it decoded it (RGB, EXIF orientation applied; `pixels.width /
+   * width` pixels per pixel of the boxes) for the colour estimate.
+   */
   recogniseWithTimings?(
     bytes: Buffer,
-    options?: { regions?: string[]; topN?: number },
-  ): Promise<{ results: PlateReading[]; timings: { decode: number; detect: number; read: number; total: number } }>;
+    options?: { regions?: string[]; topN?: number; keepPixels?: boolean },
+  ): Promise<{
+    results: PlateReading[];
+    timings: { decode: number; detect: number; read: number; total: number };
+    /** the photo's size after EXIF orientation: the boxes' coordinate system */
+    width?: number;
+    pixels?: { data: Uint8Array; width: number; height: number; channels: number };
+  }>;
   info?: { device?: string };
   close(): Promise<void>;
 };

@@ -16,6 +16,46 @@ describe('recognition processor', () => {
     expect(seen).toEqual(['img', { regions: ['gb'] }]);
   });
 
+  test("the colour step gets the recogniser's decoded pixels instead of decoding the bytes again", async () => {
+    const pixels = { data: new Uint8Array(8 * 6 * 3), width: 8, height: 6, channels: 3 };
+    const asked: unknown[] = [];
+    const recogniser = {
+      recognise: async () => [plate],
+      recogniseWithTimings: async (_b: Buffer, opts?: unknown) => (
+        asked.push(opts), { results: [plate], timings: { decode: 1, detect: 1, read: 1, total: 3 }, width: 8, height: 6, pixels }
+      ),
+      close: async () => {},
+    };
+    const given: unknown[] = [];
+    const handle = createRecognitionProcessor({ recogniser: () => ({ status: 'ready', recogniser }), logger, observeColours: async (photo, p) => (given.push(photo), p) });
+    await handle(data, Buffer.from('img'), job);
+    expect(asked).toEqual([{ regions: ['gb'], keepPixels: true }]);
+    expect(given).toEqual([{ image: pixels, scale: 1 }]);
+    // the very buffer the recogniser decoded, not a copy
+    expect((given[0] as { image: typeof pixels }).image.data).toBe(pixels.data);
+  });
+
+  test('pixels decoded smaller than the photo (over 2560 px) come with the scale of the boxes', async () => {
+    const pixels = { data: new Uint8Array(4 * 3 * 3), width: 4, height: 3, channels: 3 };
+    const recogniser = {
+      recognise: async () => [plate],
+      recogniseWithTimings: async () => ({ results: [plate], timings: { decode: 1, detect: 1, read: 1, total: 3 }, width: 8, height: 6, pixels }),
+      close: async () => {},
+    };
+    const given: unknown[] = [];
+    const handle = createRecognitionProcessor({ recogniser: () => ({ status: 'ready', recogniser }), logger, observeColours: async (photo, p) => (given.push(photo), p) });
+    await handle(data, Buffer.from('img'), job);
+    expect(given).toEqual([{ image: pixels, scale: 0.5 }]);
+  });
+
+  test('without pixels from the recogniser the colour step decodes the bytes', async () => {
+    const recogniser = { recognise: async () => [plate], close: async () => {} };
+    const given: unknown[] = [];
+    const handle = createRecognitionProcessor({ recogniser: () => ({ status: 'ready', recogniser }), logger, observeColours: async (photo, p) => (given.push(photo), p) });
+    await handle(data, Buffer.from('img'), job);
+    expect(given).toEqual([Buffer.from('img')]);
+  });
+
   test.each<[string, RecogniserState]>([
     ['loading', { status: 'loading' }],
     ['failed to load', { status: 'failed', reason: 'models/detector.onnx missing' }],

@@ -1,7 +1,7 @@
 import { AppError, type RecognitionJobResult } from '@npr/contracts';
 import type { RecognitionHandler } from '@npr/queue';
 import { observeStages, type Logger } from '@npr/runtime';
-import { addObservedColours } from '@npr/vehicle-data';
+import { addObservedColours, type ColourPixels } from '@npr/vehicle-data';
 import type { Recogniser } from './recogniser';
 import { toJobError } from './recognition-errors';
 
@@ -19,8 +19,11 @@ export function createRecognitionProcessor(deps: {
   recogniser: () => RecogniserState;
   logger: Logger;
   now?: () => number;
-  /** adds `observed_colour` (the car's body colour seen around each plate); default: @npr/vehicle-data */
-  observeColours?: (image: Buffer, plates: RecognitionJobResult['plates']) => Promise<RecognitionJobResult['plates']>;
+  /**
+   * adds `observed_colour` (the car's body colour seen around each plate) from the recogniser's
+   * decoded pixels, or from the bytes when it has none; default: @npr/vehicle-data
+   */
+  observeColours?: (photo: Buffer | ColourPixels, plates: RecognitionJobResult['plates']) => Promise<RecognitionJobResult['plates']>;
 }): RecognitionHandler {
   const now = deps.now ?? (() => performance.now());
   const observeColours = deps.observeColours ?? addObservedColours;
@@ -38,12 +41,16 @@ export function createRecognitionProcessor(deps: {
     const r = state.recogniser;
     let plates: RecognitionJobResult['plates'];
     let stages: Record<string, number> | undefined;
+    // the recogniser's own decode of the photo, reused by the colour step instead of decoding again
+    let pixels: ColourPixels | undefined;
     try {
       if (r.recogniseWithTimings) {
-        const out = await r.recogniseWithTimings(image, data.options);
+        const out = await r.recogniseWithTimings(image, { ...data.options, keepPixels: true });
         plates = out.results;
         stages = { decode: out.timings.decode, detect: out.timings.detect, read: out.timings.read };
         observeStages(stages, r.info?.device);
+        // the boxes are in the oriented photo's pixels; very large photos are decoded smaller
+        if (out.pixels && out.width) pixels = { image: out.pixels, scale: out.pixels.width / out.width };
       } else {
         plates = await r.recognise(image, data.options);
       }
@@ -52,7 +59,7 @@ export function createRecognitionProcessor(deps: {
     }
     const colourStarted = performance.now();
     try {
-      plates = await observeColours(image, plates);
+      plates = await observeColours(pixels ?? image, plates);
     } catch (err) {
       // a colour estimate is an extra: its failure must never fail the recognition
       deps.logger.warn({ err, requestId: data.requestId }, 'colour estimate failed; answering without observed_colour');
