@@ -7,10 +7,9 @@ import fs from 'node:fs';
 import sharp from 'sharp';
 import { BatchResponseSchema } from '@npr/contracts';
 import { solidImage } from '@npr/test-support';
-import { loadRecogniser, type Recogniser } from '../../inference-worker/src/recogniser';
 import { EASY_PHOTOS, REAL_MODELS_TIMEOUT_MS, describeWithDevPhotos, devPhoto, plateText } from './dev-photos';
 import { COLOURS } from './fake-recogniser';
-import { startTestSystem, type TestSystem } from './test-system';
+import { startTestSystem, useRealRecogniser, type TestSystem } from './test-system';
 
 jest.setTimeout(90_000);
 
@@ -24,15 +23,7 @@ afterAll(() => sys.close());
 
 describe('POST /api/v1/batch', () => {
   withDevPhotos('with the real models', () => {
-    let real: Recogniser;
-    beforeAll(async () => {
-      real = await loadRecogniser();
-      sys.useRecogniser(real);
-    }, REAL_MODELS_TIMEOUT_MS);
-    afterAll(async () => {
-      sys.useRecogniser('double');
-      await real?.close();
-    });
+    useRealRecogniser(() => sys);
 
     test('mixed real photos and bad images: one entry per image, in order, each with its own outcome', async () => {
       const { auth } = await sys.createKey({ limit: { requests: 100, windowSeconds: 60 } });

@@ -4,10 +4,9 @@
 // Async requests with the real recogniser on a real photo; the colour-keyed test double where a test
 // needs a job that stalls (queued/processing, the synchronous bound).
 import { solidImage, eventually } from '@npr/test-support';
-import { loadRecogniser, type Recogniser } from '../../inference-worker/src/recogniser';
 import { EASY_PHOTOS, REAL_MODELS_TIMEOUT_MS, describeWithDevPhotos, devPhoto, overlaps, plateText } from './dev-photos';
 import { COLOURS, SLOW_MS } from './fake-recogniser';
-import { BMW, startTestSystem, type TestSystem } from './test-system';
+import { BMW, startTestSystem, useRealRecogniser, type TestSystem } from './test-system';
 
 jest.setTimeout(90_000);
 
@@ -29,15 +28,7 @@ async function pollUntilDone(auth: Record<string, string>, url: string) {
 
 describe('async requests and GET /api/v1/jobs/:id', () => {
   withDevPhotos('a real photo, with the real models', () => {
-    let real: Recogniser;
-    beforeAll(async () => {
-      real = await loadRecogniser();
-      sys.useRecogniser(real);
-    }, REAL_MODELS_TIMEOUT_MS);
-    afterAll(async () => {
-      sys.useRecogniser('double');
-      await real?.close();
-    });
+    useRealRecogniser(() => sys);
 
     test('?async=true answers 202 with a job; polling returns the synchronous body when done', async () => {
       const { auth } = await sys.createKey();

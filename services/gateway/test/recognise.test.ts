@@ -6,10 +6,9 @@
 import request from 'supertest';
 import { RecognitionResponseSchema } from '@npr/contracts';
 import { noiseImage, solidImage } from '@npr/test-support';
-import { loadRecogniser, type Recogniser } from '../../inference-worker/src/recogniser';
 import { EASY_PHOTOS, REAL_MODELS_TIMEOUT_MS, describeWithDevPhotos, devPhoto, overlaps, plateText } from './dev-photos';
 import { COLOURS } from './fake-recogniser';
-import { BMW, startTestSystem, type TestSystem } from './test-system';
+import { BMW, startTestSystem, useRealRecogniser, type TestSystem } from './test-system';
 
 jest.setTimeout(60_000);
 
@@ -38,15 +37,7 @@ function expectError(res: { status: number; body: any; headers: Record<string, s
 
 describe('POST /api/v1/recognise', () => {
   withDevPhotos('a real photo, with the real models', () => {
-    let real: Recogniser;
-    beforeAll(async () => {
-      real = await loadRecogniser();
-      sys.useRecogniser(real);
-    }, REAL_MODELS_TIMEOUT_MS);
-    afterAll(async () => {
-      sys.useRecogniser('double');
-      await real?.close();
-    });
+    useRealRecogniser(() => sys);
 
     test('200 with the documented shape, the plate read, vehicle data and rate-limit headers', async () => {
       const photo = devPhoto(EASY_PHOTOS.gb);

@@ -13,7 +13,8 @@ import { createRecognitionProcessor, type RecogniserState } from '../../inferenc
 import { createLookupProcessor } from '../../vehicle-lookup/src/lookup.processor';
 import { createApp, type AppDeps } from '../src/app';
 import { createRedisRateLimiter } from '../src/rate-limiter';
-import type { Recogniser } from '../../inference-worker/src/recogniser';
+import { loadRecogniser, type Recogniser } from '../../inference-worker/src/recogniser';
+import { REAL_MODELS_TIMEOUT_MS } from './dev-photos';
 import { createFakeRecogniser } from './fake-recogniser';
 
 export const BMW: Vehicle = { make: 'BMW', colour: 'Black', year: 2021, fuel_type: 'petrol' };
@@ -89,3 +90,19 @@ export async function startTestSystem(
 }
 
 export type TestSystem = Awaited<ReturnType<typeof startTestSystem>>;
+
+/**
+ * Inside a `describe`: load the real recogniser once for the block, have the system's worker use it,
+ * and go back to the colour-keyed double (and free the models) after the block.
+ */
+export function useRealRecogniser(system: () => TestSystem): void {
+  let real: Recogniser | undefined;
+  beforeAll(async () => {
+    real = await loadRecogniser();
+    system().useRecogniser(real);
+  }, REAL_MODELS_TIMEOUT_MS);
+  afterAll(async () => {
+    system().useRecogniser('double');
+    await real?.close();
+  });
+}
