@@ -1,7 +1,7 @@
 import type { RequestHandler, Response } from 'express';
 import { AppError, PLAN_LIMITS } from '@npr/contracts';
 import { apiKeyMatches, apiKeyPrefix, findApiKeyForAuth, type PrismaClient } from '@npr/db';
-import type { RateLimit, RateLimiter, RateState } from './rate-limiter';
+import { accountLimit, type RateLimit, type RateLimiter, type RateState } from './rate-limiter';
 
 export type AuthContext = { apiKeyId: string; accountId: string; limit: RateLimit; rateKey: string };
 
@@ -46,16 +46,7 @@ export function authenticateApiKey(deps: { prisma: PrismaClient; limiter: RateLi
       throw new AppError('INVALID_API_KEY', message);
     }
 
-    const planLimit = PLAN_LIMITS[apiKey.plan];
-    const auth: AuthContext = {
-      apiKeyId: apiKey.id,
-      accountId: apiKey.accountId,
-      rateKey: `key:${apiKey.id}`,
-      limit: {
-        points: apiKey.customRequestsPerWindow ?? planLimit.points,
-        windowSeconds: apiKey.customWindowSeconds ?? planLimit.windowSeconds,
-      },
-    };
+    const auth: AuthContext = { apiKeyId: apiKey.id, accountId: apiKey.accountId, rateKey: `key:${apiKey.id}`, limit: accountLimit(apiKey) };
     res.locals.auth = auth;
     // every authenticated response carries the key's current window, whatever happens next
     const state = await deps.limiter.peek(auth.rateKey, auth.limit);

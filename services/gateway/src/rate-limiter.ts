@@ -1,9 +1,15 @@
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import { AppError } from '@npr/contracts';
+import { AppError, PLAN_LIMITS, type PlanName } from '@npr/contracts';
 
 export type RateLimit = { points: number; windowSeconds: number };
 /** resetAt: unix seconds; msBeforeReset: what Retry-After is computed from. */
 export type RateState = { limit: number; remaining: number; resetAt: number; msBeforeReset: number };
+
+/** The limit for an account's keys: its plan's, or the custom limits an operator set (`npr accounts set-plan`). */
+export function accountLimit(account: { plan: string; customRequestsPerWindow: number | null; customWindowSeconds: number | null }): RateLimit {
+  const plan = PLAN_LIMITS[account.plan as PlanName];
+  return { points: account.customRequestsPerWindow ?? plan.points, windowSeconds: account.customWindowSeconds ?? plan.windowSeconds };
+}
 
 /** Per-key rate limiting with a limit that depends on the key's plan. */
 export type RateLimiter = {

@@ -5,7 +5,7 @@ import express, { Router, type ErrorRequestHandler } from 'express';
 import { AppError } from '@npr/contracts';
 import type { PrismaClient } from '@npr/db';
 import type { Logger } from '@npr/runtime';
-import type { RateLimiter } from '../rate-limiter';
+import { accountLimit, type RateLimiter } from '../rate-limiter';
 import { accountRoutes } from './account.routes';
 import { apiKeysRoutes, keyStatus } from './api-keys.routes';
 import { authRoutes } from './auth.routes';
@@ -15,7 +15,7 @@ import { html } from './html';
 import { describeLimit, formatInt } from './format';
 import { loadSession, currentUser } from './session';
 import { tryItRoutes } from './try-it.routes';
-import { accountLimit, usageRoutes } from './usage.routes';
+import { usageRoutes } from './usage.routes';
 
 /** What the operator configures (SESSION_SECRET etc.); the rest comes from the gateway's own dependencies. */
 export type DashboardOptions = {

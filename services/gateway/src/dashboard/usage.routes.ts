@@ -2,8 +2,7 @@
 // the plan's limits and how an operator changes them.
 import { Router } from 'express';
 import { PLAN_LIMITS, type PlanName } from '@npr/contracts';
-import type { Account } from '@npr/db';
-import type { RateLimit } from '../rate-limiter';
+import { accountLimit } from '../rate-limiter';
 import { keyStatus } from './api-keys.routes';
 import { pageRenderer, requireUser, type DashboardContext } from './context';
 import { html } from './html';
@@ -12,12 +11,6 @@ import { currentUser } from './session';
 import { seriesColour, usageChart } from './usage-chart';
 
 export const USAGE_DAYS = 30;
-
-/** The limit the gateway applies to this account's keys (same rule as authenticate-api-key). */
-export function accountLimit(account: Pick<Account, 'plan' | 'customRequestsPerWindow' | 'customWindowSeconds'>): RateLimit {
-  const plan = PLAN_LIMITS[account.plan as PlanName];
-  return { points: account.customRequestsPerWindow ?? plan.points, windowSeconds: account.customWindowSeconds ?? plan.windowSeconds };
-}
 
 /** The last `n` UTC days, oldest first, today last. */
 export function lastDays(now: Date, n: number): Date[] {
