@@ -1,7 +1,7 @@
 import type { RequestHandler, Response } from 'express';
 import { AppError, PLAN_LIMITS } from '@npr/contracts';
 import { apiKeyMatches, apiKeyPrefix, findApiKeyForAuth, type PrismaClient } from '@npr/db';
-import { accountLimit, type RateLimit, type RateLimiter, type RateState } from './rate-limiter';
+import { accountLimit, rateLimitHeaders, type RateLimit, type RateLimiter, type RateState } from './rate-limiter';
 
 export type AuthContext = { apiKeyId: string; accountId: string; limit: RateLimit; rateKey: string };
 
@@ -10,9 +10,7 @@ const LAST_USED_RESOLUTION_MS = 60_000;
 
 /** Sets the X-RateLimit-* headers every API response carries. */
 export function setRateLimitHeaders(res: Response, state: RateState): void {
-  res.setHeader('X-RateLimit-Limit', String(state.limit));
-  res.setHeader('X-RateLimit-Remaining', String(state.remaining));
-  res.setHeader('X-RateLimit-Reset', String(state.resetAt));
+  for (const [name, value] of Object.entries(rateLimitHeaders(state))) res.setHeader(name, value);
 }
 
 /**

@@ -69,15 +69,19 @@ export function createRedisRateLimiter(deps: { redis: unknown; keyPrefix: string
   };
 }
 
+/** The X-RateLimit-* headers every API response carries (the 429 error's too). */
+export function rateLimitHeaders(state: RateState): Record<string, string> {
+  return {
+    'X-RateLimit-Limit': String(state.limit),
+    'X-RateLimit-Remaining': String(state.remaining),
+    'X-RateLimit-Reset': String(state.resetAt),
+  };
+}
+
 /** The 429 error, with Retry-After in seconds and the window's state. */
 export function rateLimitExceeded(state: RateState): AppError {
   const retryAfter = Math.max(1, Math.ceil(state.msBeforeReset / 1000));
   return new AppError('RATE_LIMIT_EXCEEDED', `Rate limit of ${state.limit} images per window exceeded; retry in ${retryAfter} s.`, {
-    headers: {
-      'Retry-After': String(retryAfter),
-      'X-RateLimit-Limit': String(state.limit),
-      'X-RateLimit-Remaining': String(state.remaining),
-      'X-RateLimit-Reset': String(state.resetAt),
-    },
+    headers: { 'Retry-After': String(retryAfter), ...rateLimitHeaders(state) },
   });
 }
