@@ -23,14 +23,20 @@ export const EASY_PHOTOS = {
   sk: { file: 'images/openalpr_benchmarks/eu/test_078.jpg', plate: 'RK457AS' },
 } as const;
 
-/** A dev photo's path and its labelled box (the labels are the truth; the file is named above). */
-export function devPhoto(photo: { file: string; plate: string }): { path: string; plate: string; box: Box } {
-  const label = fs
+export type DevLabel = { file: string; plates: { text: string; box: Box | null }[] };
+
+/** The dev set's labels (dev.jsonl), one per photo, in file order. */
+export function devLabels(): DevLabel[] {
+  return fs
     .readFileSync(path.join(PLATES_DIR, 'dev.jsonl'), 'utf8')
     .split('\n')
     .filter(Boolean)
-    .map((l) => JSON.parse(l) as { file: string; plates: { text: string; box: Box | null }[] })
-    .find((l) => l.file === photo.file);
+    .map((l) => JSON.parse(l) as DevLabel);
+}
+
+/** A dev photo's path and its labelled box (the labels are the truth; the file is named above). */
+export function devPhoto(photo: { file: string; plate: string }): { path: string; plate: string; box: Box } {
+  const label = devLabels().find((l) => l.file === photo.file);
   const plate = label?.plates.find((p) => p.text === photo.plate);
   if (!plate?.box) throw new Error(`dev.jsonl has no labelled plate ${photo.plate} for ${photo.file}`);
   return { path: path.join(PLATES_DIR, photo.file), plate: photo.plate, box: plate.box };

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { RecognitionResponseSchema } from '@npr/contracts';
 import { solidImage } from '@npr/test-support';
 import { loadRecogniser, type Recogniser } from '../../inference-worker/src/recogniser';
-import { HAS_DEV_PHOTOS as HAS_PHOTOS, PLATES_DIR, ROOT, overlaps, type Box } from './dev-photos';
+import { HAS_DEV_PHOTOS as HAS_PHOTOS, PLATES_DIR, ROOT, devLabels, overlaps } from './dev-photos';
 import { startTestSystem, type TestSystem } from './test-system';
 
 jest.setTimeout(180_000);
@@ -36,11 +36,7 @@ run('recognition with the real models', () => {
   });
 
   test('real photos: 200 with plates found where the labels say they are', async () => {
-    const photos = fs
-      .readFileSync(path.join(PLATES_DIR, 'dev.jsonl'), 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => JSON.parse(l) as { file: string; plates: { text: string; box: Box | null }[] })
+    const photos = devLabels()
       .filter((p) => p.plates.some((plate) => plate.box))
       .slice(0, 6);
     let located = 0;
