@@ -1,2 +1,3 @@
 export * from './services';
 export * from './images';
+export * from './dev-photos';

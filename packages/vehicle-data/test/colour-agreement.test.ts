@@ -3,22 +3,19 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
+import { DEV_PLATES_DIR, HAS_DEV_PHOTOS, devLabels } from '@npr/test-support';
 import { estimateVehicleColour } from '../src';
 
-const PLATES_DIR = path.join(__dirname, '..', '..', '..', '..', 'shared', 'data', 'plates');
-const haveDevPhotos = fs.existsSync(path.join(PLATES_DIR, 'dev.jsonl'));
-if (!haveDevPhotos) {
-  console.warn(`colour agreement: SKIPPED, the dev photos are not at ${PLATES_DIR} (they live in the shared data folder beside the repository)`);
+if (!HAS_DEV_PHOTOS) {
+  console.warn(`colour agreement: SKIPPED, the dev photos are not at ${DEV_PLATES_DIR} (they live in the shared data folder beside the repository)`);
 }
-const maybe = haveDevPhotos ? test : test.skip;
+const maybe = HAS_DEV_PHOTOS ? test : test.skip;
 
 type Label = { colour: string; also?: string[] };
 
 maybe('the estimate agrees with our annotation on labelled dev photos', async () => {
   const labels: Record<string, Label> = JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', 'dev-photo-colours.json'), 'utf8')).labels;
-  const rows = new Map(
-    fs.readFileSync(path.join(PLATES_DIR, 'dev.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).map((r) => [r.id as string, r]),
-  );
+  const rows = new Map(devLabels().map((r) => [r.id, r]));
   let exact = 0;
   let lenient = 0;
   let n = 0;
@@ -26,7 +23,7 @@ maybe('the estimate agrees with our annotation on labelled dev photos', async ()
   for (const [id, label] of Object.entries(labels)) {
     const row = rows.get(id);
     if (!row) continue;
-    const { data, info } = await sharp(path.join(PLATES_DIR, row.file)).rotate().removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    const { data, info } = await sharp(path.join(DEV_PLATES_DIR, row.file)).rotate().removeAlpha().raw().toBuffer({ resolveWithObject: true });
     const seen = estimateVehicleColour({ data, width: info.width, height: info.height, channels: info.channels }, row.plates[0].box);
     n++;
     if (seen?.name === label.colour) exact++;

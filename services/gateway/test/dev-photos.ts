@@ -1,14 +1,9 @@
-// Real photos for the tests that use the real recogniser: the labelled dev set in
-// ../shared/data/plates, beside the repository (never copied into it). Where it is absent, those
-// tests are skipped and say why; everything else still runs (with the recogniser's test double).
-import fs from 'node:fs';
+// Real photos for the tests that use the real recogniser: the labelled dev set (@npr/test-support's
+// DEV_PLATES_DIR, ../shared/data/plates beside the repository, never copied into it). Where it is
+// absent, those tests are skipped and say why; everything else still runs (with the recogniser's test double).
 import path from 'node:path';
+import { DEV_PLATES_DIR, HAS_DEV_PHOTOS, devLabels, type Box } from '@npr/test-support';
 
-export const ROOT = path.join(__dirname, '..', '..', '..');
-export const PLATES_DIR = path.join(process.env.NPR_SHARED ?? path.join(ROOT, '..', 'shared'), 'data', 'plates');
-export const HAS_DEV_PHOTOS = fs.existsSync(path.join(PLATES_DIR, 'dev.jsonl'));
-
-export type Box = { x: number; y: number; width: number; height: number };
 export const overlaps = (a: Box, b: Box) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
 
 /**
@@ -23,23 +18,12 @@ export const EASY_PHOTOS = {
   sk: { file: 'images/openalpr_benchmarks/eu/test_078.jpg', plate: 'RK457AS' },
 } as const;
 
-export type DevLabel = { file: string; plates: { text: string; box: Box | null }[] };
-
-/** The dev set's labels (dev.jsonl), one per photo, in file order. */
-export function devLabels(): DevLabel[] {
-  return fs
-    .readFileSync(path.join(PLATES_DIR, 'dev.jsonl'), 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as DevLabel);
-}
-
 /** A dev photo's path and its labelled box (the labels are the truth; the file is named above). */
 export function devPhoto(photo: { file: string; plate: string }): { path: string; plate: string; box: Box } {
   const label = devLabels().find((l) => l.file === photo.file);
   const plate = label?.plates.find((p) => p.text === photo.plate);
   if (!plate?.box) throw new Error(`dev.jsonl has no labelled plate ${photo.plate} for ${photo.file}`);
-  return { path: path.join(PLATES_DIR, photo.file), plate: photo.plate, box: plate.box };
+  return { path: path.join(DEV_PLATES_DIR, photo.file), plate: photo.plate, box: plate.box };
 }
 
 /** What the API answers as `plate` ("LR33 TEE", "RK-457AS"), compared as the labels write it (letters and digits). */
@@ -51,7 +35,7 @@ export const plateText = (plate: string) => plate.replace(/[^A-Za-z0-9]/g, '').t
  */
 export function describeWithDevPhotos(testFile: string): jest.Describe {
   if (HAS_DEV_PHOTOS) return describe;
-  console.warn(`${testFile}: the real-photo tests are skipped: no dev photos in ${PLATES_DIR} (../shared/data/plates beside the repository)`);
+  console.warn(`${testFile}: the real-photo tests are skipped: no dev photos in ${DEV_PLATES_DIR} (../shared/data/plates beside the repository)`);
   return describe.skip;
 }
 

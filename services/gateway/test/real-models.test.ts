@@ -7,18 +7,18 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { RecognitionResponseSchema } from '@npr/contracts';
-import { solidImage } from '@npr/test-support';
+import { DEV_PLATES_DIR, HAS_DEV_PHOTOS, REPO_ROOT, devLabels, solidImage } from '@npr/test-support';
 import { loadRecogniser, type Recogniser } from '../../inference-worker/src/recogniser';
-import { HAS_DEV_PHOTOS as HAS_PHOTOS, PLATES_DIR, ROOT, devLabels, overlaps } from './dev-photos';
+import { overlaps } from './dev-photos';
 import { startTestSystem, type TestSystem } from './test-system';
 
 jest.setTimeout(180_000);
 
-const MODELS = ['detector.onnx', 'reader.onnx'].map((f) => path.join(process.env.MODELS_DIR ?? path.join(ROOT, 'models'), f));
+const MODELS = ['detector.onnx', 'reader.onnx'].map((f) => path.join(process.env.MODELS_DIR ?? path.join(REPO_ROOT, 'models'), f));
 const HAS_MODELS = MODELS.every((f) => fs.existsSync(f));
-const run = HAS_MODELS && HAS_PHOTOS ? describe : describe.skip;
-if (!HAS_MODELS || !HAS_PHOTOS) {
-  console.warn(`real-models.test.ts skipped: ${!HAS_MODELS ? `no models at ${MODELS.join(', ')}` : `no dev photos in ${PLATES_DIR}`}`);
+const run = HAS_MODELS && HAS_DEV_PHOTOS ? describe : describe.skip;
+if (!HAS_MODELS || !HAS_DEV_PHOTOS) {
+  console.warn(`real-models.test.ts skipped: ${!HAS_MODELS ? `no models at ${MODELS.join(', ')}` : `no dev photos in ${DEV_PLATES_DIR}`}`);
 }
 
 run('recognition with the real models', () => {
@@ -41,7 +41,7 @@ run('recognition with the real models', () => {
       .slice(0, 6);
     let located = 0;
     for (const photo of photos) {
-      const res = await sys.http().post('/api/v1/recognise').set(auth).attach('upload', path.join(PLATES_DIR, photo.file));
+      const res = await sys.http().post('/api/v1/recognise').set(auth).attach('upload', path.join(DEV_PLATES_DIR, photo.file));
       // an honest miss is a 422, never an error or an invented answer
       expect([200, 422]).toContain(res.status);
       if (res.status !== 200) continue;

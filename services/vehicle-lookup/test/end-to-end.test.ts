@@ -10,7 +10,7 @@ import request from 'supertest';
 import { createApiKeyForEmail } from '@npr/db';
 import { createRecognitionFlow, startLookupWorker, startRecognitionWorker } from '@npr/queue';
 import { createLogger } from '@npr/runtime';
-import { createTestDatabase, createTestRedisPrefix } from '@npr/test-support';
+import { DEV_PLATES_DIR, HAS_DEV_PHOTOS, createTestDatabase, createTestRedisPrefix, devLabels } from '@npr/test-support';
 import type { PlateReading } from '@npr/contracts';
 import { createDvlaClient, createVehicleCache, importRegistryCsv } from '@npr/vehicle-data';
 import { DVLA_TEST_KEY, dvlaVehicle, startFakeDvla } from '@npr/vehicle-data/test/fake-dvla-server';
@@ -20,10 +20,8 @@ import { createRecognitionProcessor } from '../../inference-worker/src/recogniti
 import { createLookupProcessor } from '../src/lookup.processor';
 import { createVehicleLookup } from '../src/lookup-vehicle';
 
-const PLATES_DIR = path.join(__dirname, '..', '..', '..', '..', 'shared', 'data', 'plates');
-const haveDevPhotos = fs.existsSync(path.join(PLATES_DIR, 'dev.jsonl'));
-if (!haveDevPhotos) console.warn(`vehicle end-to-end: SKIPPED, the dev photos are not at ${PLATES_DIR}`);
-const describeIf = haveDevPhotos ? describe : describe.skip;
+if (!HAS_DEV_PHOTOS) console.warn(`vehicle end-to-end: SKIPPED, the dev photos are not at ${DEV_PLATES_DIR}`);
+const describeIf = HAS_DEV_PHOTOS ? describe : describe.skip;
 
 // photos whose car colour is clear (our annotation in packages/vehicle-data/test/fixtures)
 const PHOTOS = {
@@ -40,13 +38,13 @@ describeIf('a photo in, a response with vehicle data from each source', () => {
   let system: Awaited<ReturnType<typeof start>>;
 
   async function start() {
-    const rows = new Map(fs.readFileSync(path.join(PLATES_DIR, 'dev.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).map((r) => [r.id, r]));
+    const rows = new Map(devLabels().map((r) => [r.id, r]));
     for (const [key, id] of Object.entries(PHOTOS)) {
-      const row = rows.get(id);
-      const image = fs.readFileSync(path.join(PLATES_DIR, row.file));
+      const row = rows.get(id)!;
+      const image = fs.readFileSync(path.join(DEV_PLATES_DIR, row.file));
       bytes[key] = image;
       const p = row.plates[0];
-      byHash.set(createHash('sha256').update(image).digest('hex'), { plate: p.text, confidence: 0.95, region: row.region === 'gb' ? 'gb' : row.country ?? row.region, bounding_box: p.box });
+      byHash.set(createHash('sha256').update(image).digest('hex'), { plate: p.text, confidence: 0.95, region: row.region === 'gb' ? 'gb' : row.country ?? row.region, bounding_box: p.box! });
     }
     const reader = {
       async recognise(image: Buffer) {
