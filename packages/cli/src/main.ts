@@ -2,14 +2,23 @@
 // everything else (progress, errors) goes to stderr.
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
-import { createApiKeyForEmail, ensureUser, migrate, revokeApiKey, setAccountPlan } from '@npr/db';
+import { createApiKeyForEmail, ensureUser, migrate, PASSWORD_MIN_LENGTH, passwordProblem, revokeApiKey, setAccountPlan, setUserPassword } from '@npr/db';
 import { openDatabase } from './open-database';
 import { parseExpiry } from './parse-duration';
+import { PasswordInputError, readNewPassword } from './read-password';
 
 const USAGE = `Usage: npr <command>
 
   npr migrate                                   apply committed SQL migrations
-  npr users create --email E [--plan P]         create a user (and their account)
+  npr users create --email E [--plan P] [--password-stdin]
+                                                create a user (and their account); --password-stdin
+                                                also sets their dashboard password, read as for set-password
+  npr users set-password --email E              set a user's dashboard password (e.g. the first
+                                                \`pnpm start\` user, admin@localhost): typed twice, not
+                                                echoed, on a terminal; else the first line of stdin
+                                                (printf '%s\\n' "$PW" | npr users set-password --email E).
+                                                Same rules as the dashboard (${PASSWORD_MIN_LENGTH}+ characters); ends the
+                                                user's dashboard sessions
   npr keys create --email E --name N [--expires 30d|ISO-DATE]
                                                 create an API key (user created if needed); prints only the key
   npr keys revoke <prefix-or-id>                revoke a key (npr_live_xxxxxxxx or its id)
@@ -50,6 +59,14 @@ async function withDatabase<T>(fn: (db: Awaited<ReturnType<typeof openDatabase>>
   }
 }
 
+/** A new password for `email` from stdin (see read-password.ts), refused early when the dashboard would refuse it. */
+async function newPassword(email: string): Promise<string> {
+  const password = await readNewPassword(email, { problem: (pw) => passwordProblem(pw, email) });
+  const problem = passwordProblem(password, email);
+  if (problem) throw new PasswordInputError(`password refused: ${problem} Nothing changed.`);
+  return password;
+}
+
 async function run(argv: string[]): Promise<number> {
   const [command, sub, ...rest] = argv;
   const out = (line: string) => process.stdout.write(line + '\n');
@@ -85,6 +102,7 @@ async function run(argv: string[]): Promise<number> {
       plan: { type: 'string' },
       requests: { type: 'string' },
       window: { type: 'string' },
+      'password-stdin': { type: 'boolean' },
     },
   });
 
@@ -92,12 +110,42 @@ async function run(argv: string[]): Promise<number> {
     case 'users create': {
       const email = required(values.email, 'email');
       const chosen = values.plan ? plan(values.plan) : undefined;
-      await withDatabase(async (db) => {
+      // the password first: a refused one creates nothing
+      const password = values['password-stdin'] ? await newPassword(email) : null;
+      return withDatabase(async (db) => {
         const { user, created } = await ensureUser(db.prisma, { email, plan: chosen });
-        process.stderr.write(created ? `created user ${user.email}\n` : `user ${user.email} already exists\n`);
+        if (password !== null) {
+          if (!created) {
+            process.stderr.write(`npr: user ${user.email} already exists; its password was not changed (npr users set-password --email ${user.email} does that)\n`);
+            return 1;
+          }
+          const result = await setUserPassword(db.prisma, { email: user.email, password });
+          if (!result.ok) throw new Error(`could not set the password of ${user.email}`); // checked above; the user was just created
+        }
+        process.stderr.write(created ? `created user ${user.email}${password !== null ? ' with a dashboard password' : ''}\n` : `user ${user.email} already exists\n`);
         out(user.id);
+        return 0;
       });
-      return 0;
+    }
+    case 'users set-password': {
+      const email = required(values.email, 'email');
+      return withDatabase(async (db) => {
+        // the user first, so nobody types a password for an address that has no account
+        const user = await db.prisma.user.findUnique({ where: { email: email.trim().toLowerCase() } });
+        if (!user) {
+          process.stderr.write(`npr: no user with email ${email.trim().toLowerCase()} (npr users create --email E creates one)\n`);
+          return 1;
+        }
+        const result = await setUserPassword(db.prisma, { email: user.email, password: await newPassword(user.email) });
+        if (!result.ok) {
+          process.stderr.write(
+            result.reason === 'rejected' ? `npr: password refused: ${result.problem} Nothing changed.\n` : `npr: no user with email ${user.email}\n`,
+          );
+          return 1;
+        }
+        process.stderr.write(`password set for ${user.email}; their earlier dashboard sessions have ended\n`);
+        return 0;
+      });
     }
     case 'keys create': {
       const email = required(values.email, 'email');
@@ -160,7 +208,10 @@ run(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err) => {
-    if (err instanceof UsageError) {
+    if (err instanceof PasswordInputError) {
+      process.stderr.write(`npr: ${err.message}\n`);
+      process.exitCode = err.message === 'interrupted' ? 130 : 1;
+    } else if (err instanceof UsageError) {
       process.stderr.write(`npr: ${err.message}\n\n${USAGE}\n`);
       process.exitCode = 2;
     } else {

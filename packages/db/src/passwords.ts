@@ -1,4 +1,5 @@
 import { hash, verify, type Algorithm } from '@node-rs/argon2';
+import type { PrismaClient, User } from './generated/prisma/client';
 
 // Algorithm is a const enum (not importable under isolatedModules): 2 is Argon2id
 const ARGON2ID = 2 as Algorithm;
@@ -38,4 +39,26 @@ export function passwordProblem(password: string, email?: string): string | null
   if (password.length > PASSWORD_MAX_LENGTH) return `Use at most ${PASSWORD_MAX_LENGTH} characters.`;
   if (email && password.trim().toLowerCase() === email.trim().toLowerCase()) return 'Do not use your email address as your password.';
   return null;
+}
+
+export type SetPasswordResult =
+  | { ok: true; user: User }
+  | { ok: false; reason: 'no-such-user' }
+  | { ok: false; reason: 'rejected'; problem: string };
+
+/**
+ * Sets the password of the user with this email, as the dashboard's change-password does: the same
+ * rules and hash, and a new session version, so every dashboard session issued before ends.
+ */
+export async function setUserPassword(prisma: PrismaClient, input: { email: string; password: string }): Promise<SetPasswordResult> {
+  const email = input.email.trim().toLowerCase();
+  const user = await prisma.user.findUnique({ where: { email } });
+  if (!user) return { ok: false, reason: 'no-such-user' };
+  const problem = passwordProblem(input.password, user.email);
+  if (problem) return { ok: false, reason: 'rejected', problem };
+  const updated = await prisma.user.update({
+    where: { id: user.id },
+    data: { passwordHash: await hashPassword(input.password), sessionVersion: { increment: 1 } },
+  });
+  return { ok: true, user: updated };
 }

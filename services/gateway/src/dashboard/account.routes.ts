@@ -1,8 +1,8 @@
 // Settings -> Account: change password, end every session.
 import { Router, type Request, type Response } from 'express';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, hashPassword, passwordProblem, verifyPassword } from '@npr/db';
 import { pageRenderer, requireCsrf, requireUser, type DashboardContext } from './context';
 import { html } from './html';
-import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, hashPassword, passwordProblem, verifyPassword } from './passwords';
 import { currentUser, startSession } from './session';
 
 export function accountRoutes(ctx: DashboardContext): Router {

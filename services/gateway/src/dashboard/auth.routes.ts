@@ -4,10 +4,9 @@ import { createHash } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { AppError } from '@npr/contracts';
-import { ensureUser } from '@npr/db';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, ensureUser, hashPassword, passwordProblem, verifyPassword } from '@npr/db';
 import { pageRenderer, requireCsrf, type DashboardContext } from './context';
 import { html, type SafeHtml } from './html';
-import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, hashPassword, passwordProblem, verifyPassword } from './passwords';
 import { currentUser, endSession, startSession } from './session';
 
 const EmailSchema = z.string().trim().toLowerCase().max(254).pipe(z.email());

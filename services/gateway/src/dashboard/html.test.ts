@@ -1,6 +1,6 @@
 import { html, raw } from './html';
 import { safeNext } from './auth.routes';
-import { passwordProblem } from './passwords';
+import { passwordProblem } from '@npr/db';
 
 describe('html templates', () => {
   test('interpolated text is escaped, nested templates are not', () => {
