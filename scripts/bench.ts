@@ -11,10 +11,10 @@
 //   pnpm bench --url http://127.0.0.1:3000 --key npr_live_...
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { freePort } from './free-port';
 
 const ROOT = path.join(__dirname, '..');
 const DEV_DIR = path.join(ROOT, '..', 'shared', 'data', 'plates');
@@ -70,16 +70,6 @@ function loadPhotos(limit: number): Photo[] {
 
 const children: ChildProcess[] = [];
 let tmpDir: string | null = null;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
 
 async function waitFor(url: string, timeoutMs: number, ok = (status: number) => status === 200): Promise<void> {
   const deadline = Date.now() + timeoutMs;

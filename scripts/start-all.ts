@@ -7,6 +7,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { freePort } from './free-port';
 
 const root = path.join(__dirname, '..');
 process.chdir(root);
@@ -15,16 +16,6 @@ if (fs.existsSync('.env')) process.loadEnvFile('.env');
 const log = (line: string) => process.stderr.write(`[start] ${line}\n`);
 const children: ChildProcess[] = [];
 let stopping = false;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
 
 async function waitForPort(port: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -3,11 +3,10 @@
 // key it prints, then Ctrl-C. Nothing may be left running.
 import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { eventually, solidImage } from '@npr/test-support';
+import { eventually, freePort, solidImage } from '@npr/test-support';
 
 jest.setTimeout(240_000);
 
@@ -15,13 +14,6 @@ const ROOT = path.join(__dirname, '..', '..');
 const DEV_PHOTO = path.join(process.env.NPR_SHARED ?? path.join(ROOT, '..', 'shared'), 'data', 'plates', 'images', 'openalpr_benchmarks', 'br', 'AYO9034.jpg');
 const HAS_MODELS = ['detector.onnx', 'reader.onnx'].every((f) => fs.existsSync(path.join(ROOT, 'models', f)));
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 const alive = (pid: number) => {
   try {
     process.kill(pid, 0);

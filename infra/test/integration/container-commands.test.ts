@@ -3,21 +3,12 @@
 // PostgreSQL; answers /healthz; and exits 0 on SIGTERM (graceful shutdown). The images themselves
 // are not built here: no Docker engine runs on these machines.
 import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import path from 'node:path';
-import { createTestDatabase, createTestRedisPrefix } from '@npr/test-support';
+import { createTestDatabase, createTestRedisPrefix, freePort } from '@npr/test-support';
 import { ROOT, loadCompose, parseDockerfile } from '../deployment-files';
 
 jest.setTimeout(120_000);
 const compose = loadCompose();
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
 
 async function waitForHttp(url: string, child: ChildProcess, timeoutMs = 90_000): Promise<Response> {
   const deadline = Date.now() + timeoutMs;
