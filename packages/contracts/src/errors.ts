@@ -35,10 +35,6 @@ export class AppError extends Error {
   }
 }
 
-export function isAppError(err: unknown): err is AppError {
-  return err instanceof AppError;
-}
-
 /** The body of every error response (HTTP) and every failed image in a batch. */
 export const ErrorBodySchema = z.object({
   success: z.literal(false),

@@ -20,9 +20,6 @@ import {
  */
 export type LookupVehicle = (plate: string, region: string, context?: { observedColour?: ObservedColour }) => Promise<Vehicle | null>;
 
-/** Nothing is known, and nothing is invented. */
-export const noVehicleData: LookupVehicle = async () => null;
-
 export type VehicleLookupDeps = {
   prisma: PrismaClient;
   cache: VehicleCache;
