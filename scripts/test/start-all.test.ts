@@ -6,7 +6,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { eventually, freePort, solidImage } from '@npr/test-support';
+import { eventually, solidImage } from '@npr/test-support';
+import { freePort } from '../free-port';
 
 jest.setTimeout(240_000);
 

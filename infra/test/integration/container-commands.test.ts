@@ -4,7 +4,8 @@
 // are not built here: no Docker engine runs on these machines.
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { createTestDatabase, createTestRedisPrefix, freePort } from '@npr/test-support';
+import { createTestDatabase, createTestRedisPrefix } from '@npr/test-support';
+import { freePort } from '../../../scripts/free-port';
 import { ROOT, loadCompose, parseDockerfile } from '../deployment-files';
 
 jest.setTimeout(120_000);

@@ -1,4 +1,3 @@
 export * from './services';
 export * from './images';
 export * from './dev-photos';
-export * from './ports';
