@@ -33,9 +33,11 @@ export type RecognitionRoutesDeps = {
 
 const statusOf = (outcome: ImageOutcome) => (outcome.success ? 200 : ERROR_STATUS[outcome.error.code]);
 
+const prefersRespondAsync = (req: Request) => /\brespond-async\b/i.test(req.get('prefer') ?? '');
+
 function wantsAsync(req: Request): boolean {
   const q = req.query.async;
-  return q === 'true' || q === '1' || /\brespond-async\b/i.test(req.get('prefer') ?? '');
+  return q === 'true' || q === '1' || prefersRespondAsync(req);
 }
 
 /** Optional recognition options from the query string or form fields: regions=gb,de&top_n=3. */
@@ -79,7 +81,7 @@ export function recognitionRoutes(deps: RecognitionRoutesDeps): Router {
 
   function accepted(req: Request, res: Response, id: string, status: JobStatus = 'queued') {
     const url = jobUrl(req, id);
-    if (/\brespond-async\b/i.test(req.get('prefer') ?? '')) res.setHeader('Preference-Applied', 'respond-async');
+    if (prefersRespondAsync(req)) res.setHeader('Preference-Applied', 'respond-async');
     res.setHeader('Location', url);
     res.status(202).json({ success: true, job_id: id, status, url });
   }
