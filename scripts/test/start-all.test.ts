@@ -6,14 +6,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { DEV_PLATES_DIR, eventually, solidImage } from '@npr/test-support';
+import { DEV_PLATES_DIR, HAS_MODELS, eventually, solidImage } from '@npr/test-support';
 import { freePort } from '../free-port';
 
 jest.setTimeout(240_000);
 
 const ROOT = path.join(__dirname, '..', '..');
 const DEV_PHOTO = path.join(DEV_PLATES_DIR, 'images', 'openalpr_benchmarks', 'br', 'AYO9034.jpg');
-const HAS_MODELS = ['detector.onnx', 'reader.onnx'].every((f) => fs.existsSync(path.join(ROOT, 'models', f)));
 
 const alive = (pid: number) => {
   try {

@@ -4,21 +4,18 @@
 // The whole path with the REAL recogniser (models/*.onnx via @npr/recognition) and real photos:
 // gateway -> Redis -> inference worker -> vehicle lookup -> response. Skipped, saying why, when the
 // models or the dev photos (../shared/data/plates, beside the repository) are not on this machine.
-import fs from 'node:fs';
 import path from 'node:path';
 import { RecognitionResponseSchema } from '@npr/contracts';
-import { DEV_PLATES_DIR, HAS_DEV_PHOTOS, REPO_ROOT, devLabels, solidImage } from '@npr/test-support';
+import { DEV_PLATES_DIR, HAS_DEV_PHOTOS, HAS_MODELS, MODEL_FILES, devLabels, solidImage } from '@npr/test-support';
 import { loadRecogniser, type Recogniser } from '../../inference-worker/src/recogniser';
 import { overlaps } from './dev-photos';
 import { startTestSystem, type TestSystem } from './test-system';
 
 jest.setTimeout(180_000);
 
-const MODELS = ['detector.onnx', 'reader.onnx'].map((f) => path.join(process.env.MODELS_DIR ?? path.join(REPO_ROOT, 'models'), f));
-const HAS_MODELS = MODELS.every((f) => fs.existsSync(f));
 const run = HAS_MODELS && HAS_DEV_PHOTOS ? describe : describe.skip;
 if (!HAS_MODELS || !HAS_DEV_PHOTOS) {
-  console.warn(`real-models.test.ts skipped: ${!HAS_MODELS ? `no models at ${MODELS.join(', ')}` : `no dev photos in ${DEV_PLATES_DIR}`}`);
+  console.warn(`real-models.test.ts skipped: ${!HAS_MODELS ? `no models at ${MODEL_FILES.join(', ')}` : `no dev photos in ${DEV_PLATES_DIR}`}`);
 }
 
 run('recognition with the real models', () => {

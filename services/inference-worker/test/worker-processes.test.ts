@@ -6,12 +6,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createRecognitionFlow, type RecognitionFlow } from '@npr/queue';
-import { createTestDatabase, createTestRedisPrefix, eventually, solidImage } from '@npr/test-support';
+import { HAS_MODELS, createTestDatabase, createTestRedisPrefix, eventually, solidImage } from '@npr/test-support';
 
 jest.setTimeout(180_000);
 
 const ROOT = path.join(__dirname, '..', '..', '..');
-const HAS_MODELS = ['detector.onnx', 'reader.onnx'].every((f) => fs.existsSync(path.join(ROOT, 'models', f)));
 
 type Service = { child: ChildProcess; healthPort: () => Promise<number>; exited: Promise<number | null> };
 
