@@ -86,9 +86,12 @@ export async function createRecognitionFlow(options: RecognitionFlowOptions) {
 
   /** The current state of one image's flow, with its outcome once finished; null when unknown/expired. */
   async function getFlowState(flowId: string): Promise<FlowState | null> {
+    // the state first, then the job: a job read before it finished would carry no return value
+    // (or failure) yet while its state already says completed (or failed)
+    const state = await lookupQueue.getJobState(flowId);
+    if (state === 'unknown') return null;
     const parent = await Job.fromId(lookupQueue, flowId);
     if (!parent) return null;
-    const state = await parent.getState();
     switch (state) {
       case 'completed':
         return { status: 'completed', outcome: ImageOutcomeSchema.parse(parent.returnvalue) };
