@@ -17,18 +17,19 @@ describe('format-aware rescoring', () => {
   });
 
   it('repairs a digit into the letter the UK format needs when the model gave that letter a real chance', () => {
-    const spec: Array<string | Record<string, number>> = spell('AB12C0E');
-    spec[11] = { '0': 0.75, D: 0.2 }; // the 6th character: a D read as 0
+    const spec: Array<string | Record<string, number>> = spell('AB12C8E');
+    spec[11] = { '8': 0.75, B: 0.2 }; // the 6th character: a B read as 8
     const [best] = scoreReadings([oneLine(spec)], regionProbs({ gb: 0.9 }), []);
-    expect(best).toMatchObject({ text: 'AB12CDE', plate: 'AB12 CDE', region: 'gb' });
+    expect(best).toMatchObject({ text: 'AB12CBE', plate: 'AB12 CBE', region: 'gb' });
   });
 
   it('repairs readings the beam never reached (here: a beam of one, two confusions)', () => {
-    const spec: Array<string | Record<string, number>> = spell('ABI2C0E');
-    spec[5] = { I: 0.8, '1': 0.15 };
-    spec[11] = { '0': 0.75, D: 0.2 };
-    const [best] = scoreReadings([oneLine(spec)], regionProbs({ gb: 0.9 }), [], { ...DEFAULT_SCORING, beamWidth: 1 });
-    expect(best).toMatchObject({ text: 'AB12CDE', plate: 'AB12 CDE', region: 'gb', repaired: true });
+    const spec: Array<string | Record<string, number>> = spell('ABS2C8E');
+    spec[5] = { S: 0.8, '5': 0.15 };
+    spec[11] = { '8': 0.75, B: 0.2 };
+    // the region head at full strength here: this is about the repair itself, not about how much the head counts
+    const [best] = scoreReadings([oneLine(spec)], regionProbs({ gb: 0.9 }), [], { ...DEFAULT_SCORING, beamWidth: 1, regionSharpness: 1 });
+    expect(best).toMatchObject({ text: 'AB52CBE', plate: 'AB52 CBE', region: 'gb', repaired: true });
   });
 
   it('repairs a letter position of a Brazilian plate (both formats start with three letters)', () => {
@@ -46,18 +47,44 @@ describe('format-aware rescoring', () => {
   });
 
   it('does not repair when the alternative character was negligible to the model', () => {
-    const spec: Array<string | Record<string, number>> = spell('AB12C0E');
-    spec[11] = { '0': 0.999, D: 1e-5 };
+    const spec: Array<string | Record<string, number>> = spell('AB12C8E');
+    spec[11] = { '8': 0.999, B: 1e-5 };
     const readings = scoreReadings([oneLine(spec)], regionProbs({ gb: 0.9 }), []);
-    expect(readings[0].text).toBe('AB12C0E');
-    expect(readings.some((r) => r.text === 'AB12CDE')).toBe(false);
+    expect(readings[0].text).toBe('AB12C8E');
+    expect(readings.some((r) => r.text === 'AB12CBE')).toBe(false);
+  });
+
+  it('settles O/0 by the format even when the reader was sure of the wrong twin (one glyph, no evidence)', () => {
+    const spec: Array<string | Record<string, number>> = spell('0UP1442');
+    spec[1] = { '0': 0.999, O: 1e-5 }; // the first character: Brazil's O drawn as its 0
+    const [best] = scoreReadings([oneLine(spec)], regionProbs({ br: 0.8, us: 0.15 }), []);
+    expect(best).toMatchObject({ text: 'OUP1442', plate: 'OUP1442', region: 'br', repaired: true });
+  });
+
+  it('never swaps a twin where the reading already fits the likelier region as it stands', () => {
+    const [best] = scoreReadings([oneLine(spell('RK260AR'))], regionProbs({ sk: 0.5, gb: 0.3 }), []);
+    expect(best).toMatchObject({ text: 'RK260AR', region: 'sk' });
+  });
+
+  it('swaps O/0 only by the glyph-twin rule: without it the reader\'s 0 stands', () => {
+    const [best] = scoreReadings([oneLine(spell('0KS0078'))], regionProbs({ br: 0.8, us: 0.15 }), []);
+    expect(best).toMatchObject({ text: 'OKS0078', region: 'br' });
+    const withoutTwins = scoreReadings([oneLine(spell('0KS0078'))], regionProbs({ br: 0.8, us: 0.15 }), [], { ...DEFAULT_SCORING, twinSwapFactor: 0 });
+    expect(withoutTwins[0].text).toBe('0KS0078');
   });
 
   it('lets the region hint decide between regions whose formats both fit', () => {
-    const layout = oneLine(spell('ABC1234'));
-    const probs = regionProbs({ us: 0.9, br: 0.08 });
-    expect(scoreReadings([layout], probs, [])[0].region).toBe('us');
-    expect(scoreReadings([layout], probs, ['br'])[0].region).toBe('br');
+    // Slovakia (BA-123AB) and Italy (AB 123 CD) share the shape AA999AA
+    const layout = oneLine(spell('AB123CD'));
+    const probs = regionProbs({ sk: 0.9, it: 0.08 });
+    expect(scoreReadings([layout], probs, [])[0].region).toBe('sk');
+    expect(scoreReadings([layout], probs, ['it'])[0].region).toBe('it');
+  });
+
+  it('lets an exact format outweigh a region head that leans to a region where anything goes', () => {
+    // US plates follow no one format; ABC1234 is exactly Brazil's old series, and the head is flattened on purpose
+    const [best] = scoreReadings([oneLine(spell('ABC1234'))], regionProbs({ us: 0.9, br: 0.08 }), []);
+    expect(best.region).toBe('br');
   });
 
   it('prefers the two-line reading of a square plate whose whole-crop reading is noise', () => {

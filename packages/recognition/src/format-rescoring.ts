@@ -7,6 +7,7 @@ import { alignLabels, beamSearch, ctcLogProb, textToLabels } from './ctc-decode'
 import {
   ALPHABET,
   CONFUSABLE,
+  GLYPH_TWINS,
   REGIONS,
   formatFit,
   formatPlate,
@@ -58,6 +59,10 @@ export interface ScoringOptions {
   repairCandidates: number;
   /** regions the region head gives less than this (and outside the hint) are not repaired toward */
   repairMinRegionProb: number;
+  /** cost of a glyph-twin swap (O/0, I/1) into a format: scored as the reading it came from times this */
+  twinSwapFactor: number;
+  /** exponent on the region head's probabilities (below 1 flattens them, so format evidence weighs more) */
+  regionSharpness: number;
 }
 
 export const DEFAULT_SCORING: ScoringOptions = {
@@ -71,6 +76,8 @@ export const DEFAULT_SCORING: ScoringOptions = {
   shortReadingFactor: [0.1, 0.3],
   repairCandidates: 4,
   repairMinRegionProb: 0.01,
+  twinSwapFactor: 0.3,
+  regionSharpness: 0.25,
 };
 
 export interface ScoredReading {
@@ -130,15 +137,19 @@ export function scoreReadings(layouts: Layout[], regionProbs: ArrayLike<number>,
   const likeliest = [...byText.values()].sort((a, b) => b.logProb - a.logProb).slice(0, opts.repairCandidates);
   for (const h of likeliest) for (const r of repairs(h, repairRegions, opts)) keep(r);
 
+  // The region head learnt plate looks mostly from synthetic plates and is often overconfident and wrong
+  // on real photos (old Brazilian plates called US, Slovak ones British): flattened, it still ranks the
+  // regions, but a reading that fits a region's format outweighs a head that merely leans elsewhere.
   const logRegion = REGIONS.map((_, i) => Math.log(Math.max(regionProbs[i] ?? 0, 1e-6)));
   const maxRegion = Math.max(...REGIONS.map((_, i) => regionProbs[i] ?? 0));
+  const logMaxRegion = Math.log(Math.max(maxRegion, 1e-6));
   const scored: Array<ScoredReading & { logScore: number }> = [];
   // readings too short to be a plate (mostly the empty one: "nothing legible here") are never
   // reported, but their share still counts against the others' confidence
   const tooShort: number[] = [];
   for (const [text, h] of byText) {
     if (text.length < 2) {
-      tooShort.push(h.logProb + Math.log(maxRegion));
+      tooShort.push(h.logProb + logMaxRegion);
       continue;
     }
     let best = -Infinity;
@@ -146,11 +157,12 @@ export function scoreReadings(layouts: Layout[], regionProbs: ArrayLike<number>,
     const logShort = text.length <= 3 ? Math.log(opts.shortReadingFactor[text.length - 2]) : 0;
     REGIONS.forEach((region, i) => {
       const fit = formatFit(text, region);
-      let s = h.logProb + logRegion[i] + logShort;
-      if (fit === 'strict') s += Math.log(matchTemplate(text, region)!.weight);
-      else if (fit === 'loose') s += Math.log(opts.looseFormatFactor);
-      else if (fit === 'none') s += Math.log(opts.offFormatFactor);
-      if (hint.length && !hint.includes(region)) s += Math.log(opts.offHintFactor);
+      let formatTerm = 0;
+      if (fit === 'strict') formatTerm = Math.log(matchTemplate(text, region)!.weight);
+      else if (fit === 'loose') formatTerm = Math.log(opts.looseFormatFactor);
+      else if (fit === 'none') formatTerm = Math.log(opts.offFormatFactor);
+      if (hint.length && !hint.includes(region)) formatTerm += Math.log(opts.offHintFactor);
+      const s = h.logProb + logShort + opts.regionSharpness * logRegion[i] + formatTerm;
       if (s > best) {
         best = s;
         bestRegion = region;
@@ -161,7 +173,7 @@ export function scoreReadings(layouts: Layout[], regionProbs: ArrayLike<number>,
   scored.sort((a, b) => b.logScore - a.logScore);
   // posterior among what was seen, plus the mass the beam never reached (mostly off-format strings)
   const top = scored.length ? scored[0].logScore : 0;
-  let z = Math.max(0, 1 - seenMass) * opts.unseenFactor * maxRegion * Math.exp(-top);
+  let z = Math.max(0, 1 - seenMass) * opts.unseenFactor * Math.exp(logMaxRegion - top);
   for (const s of scored) z += Math.exp(s.logScore - top);
   for (const l of tooShort) z += Math.exp(l - top);
   for (const s of scored) {
@@ -198,9 +210,17 @@ function repairs(h: Hypothesis, regions: Region[], opts: ScoringOptions): Hypoth
     for (const t of templatesOfLength(region, text.length)) {
       const chars = [...text];
       let changes = 0;
+      let twinSwaps = 0;
       let ok = true;
       for (let i = 0; i < chars.length && ok; i++) {
         if (t.classes[i].includes(chars[i])) continue;
+        const twin = GLYPH_TWINS[chars[i]];
+        if (opts.twinSwapFactor > 0 && twin && t.classes[i].includes(twin)) {
+          chars[i] = twin;
+          twinSwaps++;
+          if (++changes > opts.maxRepairs) ok = false;
+          continue;
+        }
         let bestAlt = '';
         let bestP = opts.minAltProb;
         for (const alt of CONFUSABLE[chars[i]] ?? '') {
@@ -219,11 +239,14 @@ function repairs(h: Hypothesis, regions: Region[], opts: ScoringOptions): Hypoth
       if (out.has(repairedText)) continue;
       const parts: string[] = [];
       let k = 0;
-      let logProb = h.layout.logPrior;
+      // a twin swap is scored as the reading it came from (the same pixels) times the swap's cost;
+      // every other change is rescored by the reader itself
+      const scoreText = twinSwaps ? undoTwinSwaps(chars, text) : repairedText;
+      let logProb = h.layout.logPrior + (twinSwaps ? twinSwaps * Math.log(opts.twinSwapFactor) : 0);
       h.parts.forEach((p, li) => {
-        const part = repairedText.slice(k, k + p.length);
+        parts.push(repairedText.slice(k, k + p.length));
+        const part = scoreText.slice(k, k + p.length);
         k += p.length;
-        parts.push(part);
         const l = h.layout.lines[li];
         logProb += ctcLogProb(l.probs, l.T, l.C, textToLabels(part));
       });
@@ -231,4 +254,9 @@ function repairs(h: Hypothesis, regions: Region[], opts: ScoringOptions): Hypoth
     }
   }
   return [...out.values()];
+}
+
+/** `repaired` with each glyph-twin swap turned back into what the reader emitted (for scoring). */
+function undoTwinSwaps(repaired: string[], original: string): string {
+  return repaired.map((ch, i) => (GLYPH_TWINS[original[i]] === ch ? original[i] : ch)).join('');
 }

@@ -244,6 +244,13 @@ export const CONFUSABLE: Record<string, string> = {
   '6': 'G',
 };
 
+/**
+ * Pairs drawn with one and the same glyph on many plates (the UK's O and 0 by regulation, the old
+ * Brazilian and most US fonts nearly so): the pixels cannot tell them apart, so the reader's
+ * preference between them carries little evidence and the plate's format decides.
+ */
+export const GLYPH_TWINS: Record<string, string> = { O: '0', '0': 'O', I: '1', '1': 'I' };
+
 // European countries without a class of their own in the region head: the reader calls them `eu`
 const OTHER_EUROPE = new Set('ad al at ba be bg by ch cy dk ee fi gr hr hu ie is li lt lu lv mc md me mk mt no pt ro rs se si sm ua va xk'.split(' '));
 const EUROPE: Region[] = ['de', 'fr', 'nl', 'pl', 'sk', 'cz', 'it', 'es', 'eu'];
