@@ -108,13 +108,9 @@ def _ttf_cap_rows(key):
     return int(ys.min()), int(ys.max())
 
 
-@lru_cache(maxsize=None)
 def _ttf_cap_height(key):
-    font = ImageFont.truetype(_font_path(key), 140)
-    img = Image.new("L", (240, 240), 0)
-    ImageDraw.Draw(img).text((40, 20), "H", fill=255, font=font)
-    ys = np.nonzero(np.asarray(img) > 20)[0]
-    return float(ys.max() - ys.min() + 1)
+    top, bottom = _ttf_cap_rows(key)
+    return float(bottom - top + 1)
 
 
 # --------------------------------------------------------------------- UK parametric stroke font
