@@ -542,6 +542,16 @@ class SceneGenerator:
         c = tex["corners"]
         return max(1.0, quad_width(c) / max(1.0, 0.5 * (np.linalg.norm(c[3] - c[0]) + np.linalg.norm(c[2] - c[1]))))
 
+    def _add_free_plates(self, rng, img, quads, n):
+        """Pastes up to n plates where they overlap none of `quads`; appends the placed ones to it."""
+        for _ in range(n):
+            tex = self.texture(rng)
+            asp = self._aspect(tex) * rng.uniform(0.9, 1.1)
+            q = self._place_free(rng, quads, _plate_width(rng), asp)
+            if q is not None:
+                self._paste(rng, img, q, tex)
+                quads.append(q)
+
     def make_sample(self, rng):
         s = self.crop
         k = rng.random()
@@ -573,27 +583,14 @@ class SceneGenerator:
                 self._paste(rng, img, dst, self.texture(rng))
                 new.append(dst.astype(np.float32))
             quads = new
-            for _ in range(int(rng.integers(0, 3))):
-                tex = self.texture(rng)
-                asp = self._aspect(tex) * rng.uniform(0.9, 1.1)
-                q = self._place_free(rng, quads, _plate_width(rng), asp)
-                if q is not None:
-                    self._paste(rng, img, q, tex)
-                    quads.append(q)
+            self._add_free_plates(rng, img, quads, int(rng.integers(0, 3)))
         else:
             mode = "synthetic"
             img = procedural_background(rng, self.scenes, s)
             if rng.random() < 0.5:
                 img = np.ascontiguousarray(img[:, ::-1])
             quads = []
-            n = int(rng.choice([0, 1, 1, 1, 2, 2, 3, 4]))
-            for _ in range(n):
-                tex = self.texture(rng)
-                asp = self._aspect(tex) * rng.uniform(0.9, 1.1)
-                q = self._place_free(rng, quads, _plate_width(rng), asp)
-                if q is not None:
-                    self._paste(rng, img, q, tex)
-                    quads.append(q)
+            self._add_free_plates(rng, img, quads, int(rng.choice([0, 1, 1, 1, 2, 2, 3, 4])))
         self.stats[mode] += 1
         img = self.photometric(rng, img)
         pos, ign = [], []
