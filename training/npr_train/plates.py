@@ -802,13 +802,16 @@ def _render_us(rng):
         col = _jit(rng, [(220, 60, 60), (60, 120, 220), (240, 200, 40), (60, 170, 90)][rng.integers(4)], 20)
         cv2.rectangle(c.img, (int(c.px(sx)), int(c.px(8))), (int(c.px(sx + 24)), int(c.px(26))), col, -1)
     ch_mm = rng.uniform(62, 75)
-    text = " ".join(groups) if rng.random() < 0.7 else ("-".join(groups) if len(groups) > 1 and _ok_dash(font) else "".join(groups))
+    r = rng.random()
+    text = " ".join(groups) if r < 0.5 else ("-".join(groups) if r < 0.65 and len(groups) > 1 else "".join(groups))
+    # many states (California above all) use tall, narrow characters run together: squeeze the font
+    condense = rng.uniform(0.58, 0.8) if rng.random() < 0.35 else rng.uniform(0.85, 1.15)
     sh = None
     if rng.random() < 0.6:  # embossed: a darker offset shadow
         d = max(1, int(round(c.px(1.5))))
         sh = (d, d, (60, 60, 60), 0.5)
     _draw_line(c.img, font, text, c.px(w_mm / 2), c.px(h_mm * rng.uniform(0.5, 0.56)), c.px(ch_mm), ink,
-               c.px(w_mm - 30), c.px(rng.uniform(3, 8)), rng.uniform(0.85, 1.15), None, c.px(rng.uniform(10, 22)),
+               c.px(w_mm - 30), c.px(rng.uniform(3, 8)), condense, None, c.px(rng.uniform(10, 22)),
                shadow=sh)
     # bolt holes
     if rng.random() < 0.5:
@@ -816,10 +819,6 @@ def _render_us(rng):
             cv2.circle(c.img, (int(c.px(hx)), int(c.px(10))), max(1, int(c.px(4))), (90, 90, 90), -1, cv2.LINE_AA)
     label = "".join(groups).replace("O", "0")
     return c, [label], w_mm, h_mm, 10.0
-
-
-def _ok_dash(font):
-    return True
 
 
 def _render_br(rng):
@@ -869,6 +868,28 @@ _CAR_COLOURS = [(20, 20, 22), (200, 200, 205), (240, 240, 240), (130, 20, 25), (
                 (160, 150, 130), (40, 70, 45), (180, 180, 170)]
 
 
+def _dealer_frame(rng, out, mx, my, W, H):
+    """A dealer's frame lying over the plate: bands over its top and bottom edges (hiding part of the
+    state name and slogan), narrow sides, a dealer's name or phone number on the bands."""
+    col = _jit(rng, [(15, 15, 15), (30, 30, 35), (190, 190, 195), (120, 20, 25)][rng.integers(4)], 10)
+    ink = (235, 235, 235) if sum(col) < 300 else (20, 20, 20)
+    top = int(H * rng.uniform(0.0, 0.16))
+    bot = int(H * rng.uniform(0.08, 0.22))
+    side = max(1, int(W * rng.uniform(0.01, 0.04)))
+    x0, x1 = mx - side, mx + W + side
+    for y0, y1 in ((my - side, my + top), (my + H - bot, my + H + side)):
+        if y1 <= y0:
+            continue
+        cv2.rectangle(out, (x0, y0), (x1, y1), col, -1)
+        if y1 - y0 >= 5 and rng.random() < 0.7:
+            words = ["CAPITOL", "TOYOTA", "HONDA OF", "AUTO MALL", "FORD", "MOTORS", "(805) 257-7777", "555-0142",
+                     "CHEVROLET", "NISSAN", "DEALER.COM"]
+            _small_text(out, " ".join(rng.choice(words, size=int(rng.integers(1, 3)))), mx + W / 2, (y0 + y1) / 2,
+                        (y1 - y0) * 0.6, ink, W * 0.8)
+    cv2.rectangle(out, (x0, my), (mx, my + H), col, -1)
+    cv2.rectangle(out, (mx + W, my), (x1, my + H), col, -1)
+
+
 def _finish(rng, plate, region, scale):
     c, lines, w_mm, h_mm, r_mm = plate
     img = c.img
@@ -902,6 +923,8 @@ def _finish(rng, plate, region, scale):
     a = alpha[my:my + H, mx:mx + W].astype(np.float32)[..., None] / 255.0
     roi = out[my:my + H, mx:mx + W]
     roi[:] = roi * (1 - a) + plate_img * a
+    if h_mm >= 150 and rng.random() < 0.3:
+        _dealer_frame(rng, out, mx, my, W, H)
     # screws
     if rng.random() < 0.4:
         sc = _jit(rng, (170, 170, 165), 30)

@@ -166,7 +166,7 @@ def degrade_warp(rng, img, quad, ir_ok=True, real=False):
     q = np.asarray(quad, np.float32)
     src_h = max(np.linalg.norm(q[0] - q[3]), np.linalg.norm(q[1] - q[2]))
     r = rng.random()
-    lo_h = rng.uniform(10, 18) if r < 0.25 else (rng.uniform(18, 34) if r < 0.8 else rng.uniform(34, 60))
+    lo_h = rng.uniform(10, 18) if r < 0.15 else (rng.uniform(18, 34) if r < 0.75 else rng.uniform(34, 60))
     if real:  # real crops already carry their camera's blur and noise: degrade them less
         lo_h = rng.uniform(18, 34) if r < 0.7 else rng.uniform(34, 60)
     lo_h = min(lo_h, src_h * 1.5)
