@@ -189,8 +189,9 @@ def degrade_warp(rng, img, quad, ir_ok=True, real=False):
     return cv2.resize(lo, (READER_W, READER_H), interpolation=interp)
 
 
-def jitter_quad(rng, q, amount=1.0):
-    """Emulate detector corner error: per-corner noise, a shift and a scale error."""
+def jitter_quad(rng, q, amount=1.0, loose=0.0):
+    """Emulate detector corner error: per-corner noise, a shift and a scale error; with probability
+    `loose` also a large one."""
     q = np.asarray(q, np.float32).copy()
     w = np.linalg.norm(q[1] - q[0])
     h = np.linalg.norm(q[3] - q[0])
@@ -200,6 +201,11 @@ def jitter_quad(rng, q, amount=1.0):
     q += np.array([rng.normal(0, 0.015 * w * s), rng.normal(0, 0.05 * h * s)], np.float32)
     c = q.mean(0)
     q = c + (q - c) * np.array([rng.normal(0.99, 0.03 * s), rng.normal(0.98, 0.07 * s)], np.float32)
+    if rng.random() < loose:
+        # the detector's quads on real photos are at times much too big or off centre (a frame, the
+        # bumper below): the reader must still find the plate's characters inside them
+        q += np.array([rng.normal(0, 0.04 * w), rng.normal(0, 0.08 * h)], np.float32)
+        q = c + (q - c) * np.array([rng.uniform(1.0, 1.25), rng.uniform(1.0, 1.4)], np.float32)
     return q
 
 
@@ -219,7 +225,7 @@ def synth_sample(rng, region=None):
     img = p["image"].astype(np.float32)
     img = _on_plate_effects(rng, img, p["corners"])
     img = np.clip(img, 0, 255).astype(np.uint8)
-    q = jitter_quad(rng, p["corners"])
+    q = jitter_quad(rng, p["corners"], loose=0.25)
     if rng.random() < 0.3:
         # small residual rotation: the quad from the detector is slightly rotated w.r.t. the plate
         q = rotate_about(q, rng.normal(0, 2.0))
@@ -269,7 +275,7 @@ class RealCrops:
         if region == "us":
             # tight crops: the frame is roughly the plate's outer edge
             q = np.array([[0, 0], [W, 0], [W, H], [0, H]], np.float32)
-            q = jitter_quad(rng, q, 0.7)
+            q = jitter_quad(rng, q, 0.7, loose=0.25)
         elif region == "br":
             # looser crops (about 2.2:1 around a 3:1 plate): take a plate-shaped box inside the frame
             pw = W * rng.uniform(0.82, 0.98)
@@ -277,7 +283,7 @@ class RealCrops:
             cx, cy = W / 2 + rng.normal(0, W * 0.02), H / 2 + rng.normal(0, H * 0.03)
             q = np.array([[cx - pw / 2, cy - ph / 2], [cx + pw / 2, cy - ph / 2], [cx + pw / 2, cy + ph / 2],
                           [cx - pw / 2, cy + ph / 2]], np.float32)
-            q = jitter_quad(rng, q, 0.7)
+            q = jitter_quad(rng, q, 0.7, loose=0.25)
         else:  # ar: plate-ish crops of varying tightness
             q = np.array([[0, 0], [W, 0], [W, H], [0, H]], np.float32)
             q = jitter_quad(rng, q, 0.5)
