@@ -244,7 +244,10 @@ export async function createRecogniser(options: RecogniserOptions = {}): Promise
       const candidates: PlateResult['candidates'] = [];
       for (const r of readings[i]) {
         if (candidates.length >= topN) break;
-        if (!candidates.some((c) => c.plate === r.plate)) candidates.push({ plate: r.plate, confidence: round4(r.confidence * detFactor) });
+        const c = round4(r.confidence * detFactor);
+        // an alternative the decoder gives no measurable chance tells a client nothing
+        if (candidates.length && c === 0) break;
+        if (!candidates.some((k) => k.plate === r.plate)) candidates.push({ plate: r.plate, confidence: c });
       }
       results.push({
         plate: best.plate,

@@ -20,7 +20,7 @@ export interface PlateResult {
   detection_score: number;
   /** top-left, top-right, bottom-right, bottom-left in original-image pixels */
   corners: Array<[number, number]>;
-  /** best readings first (the first is `plate`), at most topN */
+  /** best readings first (the first is `plate`), at most topN; alternatives under 0.00005 are left out */
   candidates: PlateCandidate[];
 }
 

@@ -48,6 +48,7 @@ withPhotos('the pipeline on real photos', () => {
         expect(r.confidence).toBeLessThanOrEqual(1);
         expect(r.candidates.length).toBeLessThanOrEqual(3);
         expect(r.candidates[0]).toEqual({ plate: r.plate, confidence: r.confidence });
+        for (const c of r.candidates.slice(1)) expect(c.confidence).toBeGreaterThan(0);
         const b = r.bounding_box;
         for (const v of [b.x, b.y, b.width, b.height]) expect(Number.isInteger(v)).toBe(true);
         expect(b.x + b.width).toBeLessThanOrEqual(photo.width);
