@@ -20,6 +20,15 @@ export const VehicleSourceSchema = z.enum(['operator', 'dvla', 'camera']);
 export type VehicleSource = z.infer<typeof VehicleSourceSchema>;
 
 /**
+ * Body types the API names (lower case). DVLA's EU type-approval category decides: M1 car, N1 van,
+ * N2/N3 truck, M2/M3 bus, L1-L5 motorcycle, L6/L7 quadricycle (a Citroen Ami and a quad bike
+ * alike: neither car nor motorcycle), T tractor, O trailer. An operator registry may give them too.
+ */
+export const VEHICLE_TYPES = ['car', 'van', 'truck', 'bus', 'motorcycle', 'quadricycle', 'tractor', 'trailer'] as const;
+export const VehicleTypeSchema = z.enum(VEHICLE_TYPES);
+export type VehicleType = z.infer<typeof VehicleTypeSchema>;
+
+/**
  * Vehicle data attached by vehicle-lookup. The documented fields are always present (null when
  * unknown); the rest appear when the source gives them. `colour_match: false` means a registry's
  * colour disagrees with the colour the camera saw (a cloned-plate signal).
@@ -30,6 +39,8 @@ export const VehicleSchema = z.looseObject({
   year: z.number().int().nullable(),
   fuel_type: z.string().nullable(),
   model: z.string().nullable().optional(),
+  // null when the source does not say; the camera never guesses it
+  type: VehicleTypeSchema.nullable().optional(),
   source: VehicleSourceSchema.optional(),
   colour_source: VehicleSourceSchema.nullable().optional(),
   colour_match: z.boolean().nullable().optional(),
@@ -37,6 +48,9 @@ export const VehicleSchema = z.looseObject({
   tax_due_date: z.string().nullable().optional(),
   mot_status: z.string().nullable().optional(),
   mot_expiry_date: z.string().nullable().optional(),
+  // DVLA's own words, as given, for clients that need more than `type` (e.g. "N1", "2 AXLE RIGID BODY")
+  type_approval: z.string().nullable().optional(),
+  wheelplan: z.string().nullable().optional(),
 });
 export type Vehicle = z.infer<typeof VehicleSchema>;
 

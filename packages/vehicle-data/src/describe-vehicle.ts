@@ -3,6 +3,7 @@ import type { RegisteredVehicle } from '@npr/db';
 import { coloursCompatible, paletteColourOf } from './colour/palette';
 import type { DvlaVehicle } from './dvla/dvla-client';
 import { displayColour, normaliseFuelType } from './normalise';
+import { normaliseVehicleType, vehicleTypeFromDvla } from './vehicle-type';
 
 /** Below this confidence the camera's colour is neither reported as the car's colour nor compared. */
 export const DEFAULT_MIN_COLOUR_CONFIDENCE = 0.35;
@@ -17,6 +18,7 @@ export function vehicleFromDvla(d: DvlaVehicle, fetchedAt: Date): Vehicle {
     year: Number.isInteger(d.yearOfManufacture) ? d.yearOfManufacture! : null,
     fuel_type: normaliseFuelType(d.fuelType),
     model: null,
+    type: vehicleTypeFromDvla(d.typeApproval, d.wheelplan),
     tax_status: orNull(d.taxStatus),
     tax_due_date: orNull(d.taxDueDate),
     mot_status: orNull(d.motStatus),
@@ -25,6 +27,8 @@ export function vehicleFromDvla(d: DvlaVehicle, fetchedAt: Date): Vehicle {
     engine_capacity: orNull(d.engineCapacity),
     month_of_first_registration: orNull(d.monthOfFirstRegistration),
     marked_for_export: orNull(d.markedForExport),
+    type_approval: orNull(d.typeApproval?.trim()),
+    wheelplan: orNull(d.wheelplan?.trim()),
     source: 'dvla',
     colour_source: d.colour ? 'dvla' : null,
     fetched_at: fetchedAt.toISOString(),
@@ -32,13 +36,15 @@ export function vehicleFromDvla(d: DvlaVehicle, fetchedAt: Date): Vehicle {
 }
 
 /** The API's vehicle object from the operator's registry. */
-export function vehicleFromRegistry(r: Pick<RegisteredVehicle, 'make' | 'model' | 'colour' | 'year' | 'fuelType' | 'notes'>): Vehicle {
+export function vehicleFromRegistry(r: Pick<RegisteredVehicle, 'make' | 'model' | 'colour' | 'year' | 'fuelType' | 'type' | 'notes'>): Vehicle {
   return {
     make: r.make,
     colour: displayColour(r.colour),
     year: r.year,
     fuel_type: normaliseFuelType(r.fuelType),
     model: r.model,
+    // validated on import; a value written to the table by other means is not passed on
+    type: (r.type && normaliseVehicleType(r.type)) || null,
     notes: r.notes,
     source: 'operator',
     colour_source: r.colour ? 'operator' : null,
@@ -60,6 +66,8 @@ export function withObservedColour(vehicle: Vehicle | null, observed: ObservedCo
       year: null,
       fuel_type: null,
       model: null,
+      // no model in this repository estimates a body type from pixels; saying nothing beats guessing
+      type: null,
       source: 'camera',
       colour_source: 'camera',
       colour_confidence: usable.confidence,

@@ -6,6 +6,7 @@ export * from './operator-registry';
 export * from './vehicle-cache';
 export * from './dvla/dvla-client';
 export * from './describe-vehicle';
+export * from './vehicle-type';
 export * from './colour/lab';
 export * from './colour/palette';
 export * from './colour/estimate-vehicle-colour';

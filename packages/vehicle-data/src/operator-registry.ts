@@ -37,16 +37,16 @@ async function writeRows(prisma: PrismaClient, rows: RegistryRow[], options: { r
         const batch = rows.slice(i, i + BATCH);
         // one statement per batch: row-by-row upserts take minutes for a national fleet list
         await tx.$executeRaw`
-          INSERT INTO "registered_vehicles" ("id", "region", "plate", "make", "model", "colour", "year", "fuel_type", "notes", "imported_at", "updated_at")
-          SELECT gen_random_uuid(), r.region, r.plate, r.make, r.model, r.colour, r.year, r.fuel_type, r.notes, now(), now()
+          INSERT INTO "registered_vehicles" ("id", "region", "plate", "make", "model", "colour", "year", "fuel_type", "type", "notes", "imported_at", "updated_at")
+          SELECT gen_random_uuid(), r.region, r.plate, r.make, r.model, r.colour, r.year, r.fuel_type, r.type, r.notes, now(), now()
           FROM unnest(
             ${batch.map((r) => r.region)}::text[], ${batch.map((r) => r.plate)}::text[], ${batch.map((r) => r.make)}::text[],
             ${batch.map((r) => r.model)}::text[], ${batch.map((r) => r.colour)}::text[], ${batch.map((r) => r.year)}::int[],
-            ${batch.map((r) => r.fuelType)}::text[], ${batch.map((r) => r.notes)}::text[]
-          ) AS r(region, plate, make, model, colour, year, fuel_type, notes)
+            ${batch.map((r) => r.fuelType)}::text[], ${batch.map((r) => r.type)}::text[], ${batch.map((r) => r.notes)}::text[]
+          ) AS r(region, plate, make, model, colour, year, fuel_type, type, notes)
           ON CONFLICT ("region", "plate") DO UPDATE SET
             "make" = EXCLUDED."make", "model" = EXCLUDED."model", "colour" = EXCLUDED."colour", "year" = EXCLUDED."year",
-            "fuel_type" = EXCLUDED."fuel_type", "notes" = EXCLUDED."notes", "imported_at" = now(), "updated_at" = now()`;
+            "fuel_type" = EXCLUDED."fuel_type", "type" = EXCLUDED."type", "notes" = EXCLUDED."notes", "imported_at" = now(), "updated_at" = now()`;
         options.onProgress?.({ done: Math.min(i + BATCH, rows.length), total: rows.length });
       }
       return replaced;

@@ -1,7 +1,11 @@
+import { VEHICLE_TYPES, type VehicleType } from '@npr/contracts';
 import { normaliseFuelType, normalisePlate, normaliseRegion } from './normalise';
+import { normaliseVehicleType } from './vehicle-type';
 
 /** The documented header of `npr vehicles import` files, in this order. */
-export const REGISTRY_CSV_COLUMNS = ['plate', 'region', 'make', 'model', 'colour', 'year', 'fuel_type', 'notes'] as const;
+export const REGISTRY_CSV_COLUMNS = ['plate', 'region', 'make', 'model', 'colour', 'year', 'fuel_type', 'notes', 'type'] as const;
+// files written before `type` existed stay valid
+const OPTIONAL_COLUMNS: readonly string[] = ['notes', 'type'];
 
 export type RegistryRow = {
   plate: string;
@@ -11,6 +15,7 @@ export type RegistryRow = {
   colour: string | null;
   year: number | null;
   fuelType: string | null;
+  type: VehicleType | null;
   notes: string | null;
 };
 
@@ -69,7 +74,7 @@ export function parseRegistryCsv(text: string): { rows: RegistryRow[]; errors: R
   const first = records.next();
   if (first.done) return { rows, errors: [{ line: 1, message: `the file is empty; the first line must be the header ${REGISTRY_CSV_COLUMNS.join(',')}` }] };
   const header = first.value.fields.map((h) => h.trim().toLowerCase());
-  const missing = REGISTRY_CSV_COLUMNS.filter((c) => c !== 'notes' && !header.includes(c));
+  const missing = REGISTRY_CSV_COLUMNS.filter((c) => !OPTIONAL_COLUMNS.includes(c) && !header.includes(c));
   const unknown = header.filter((h) => !(REGISTRY_CSV_COLUMNS as readonly string[]).includes(h));
   if (missing.length || unknown.length) {
     const parts = [missing.length ? `missing column(s) ${missing.join(', ')}` : '', unknown.length ? `unknown column(s) ${unknown.join(', ')}` : ''].filter(Boolean);
@@ -97,6 +102,9 @@ export function parseRegistryCsv(text: string): { rows: RegistryRow[]; errors: R
       year = Number(rawYear);
       if (!/^\d{4}$/.test(rawYear) || year < 1885 || year > currentYear() + 1) problems.push(`year "${rawYear}" is not a year between 1885 and ${currentYear() + 1}`);
     }
+    const rawType = col(fields, 'type');
+    const type = rawType === null ? null : normaliseVehicleType(rawType);
+    if (type === undefined) problems.push(`type "${rawType}" is not one of ${VEHICLE_TYPES.join(', ')}`);
     if (plate && region && problems.length === 0) {
       const key = `${region}:${plate}`;
       const earlier = seen.get(key);
@@ -115,6 +123,7 @@ export function parseRegistryCsv(text: string): { rows: RegistryRow[]; errors: R
       colour: col(fields, 'colour'),
       year,
       fuelType: normaliseFuelType(col(fields, 'fuel_type')),
+      type: type ?? null,
       notes: col(fields, 'notes'),
     });
   }

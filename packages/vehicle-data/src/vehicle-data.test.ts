@@ -5,6 +5,7 @@ import { labToLch, rgbToLab } from './colour/lab';
 import { withObservedColour } from './describe-vehicle';
 import { displayColour, normaliseFuelType, normalisePlate } from './normalise';
 import { csvRecords } from './parse-registry-csv';
+import { normaliseVehicleType, vehicleTypeFromDvla } from './vehicle-type';
 
 const named = (r: number, g: number, b: number) => nameColour(labToLch(rgbToLab(r, g, b)));
 
@@ -78,4 +79,26 @@ test('observed colours come from pixels already decoded, scaled to the boxes, wi
 test('camera colour is used only when confident enough', () => {
   expect(withObservedColour(null, { name: 'red', confidence: 0.2 })).toBeNull();
   expect(withObservedColour(null, { name: 'red', confidence: 0.5 })).toMatchObject({ colour: 'Red', source: 'camera' });
+});
+
+test('vehicle type from the DVLA type-approval category first, the wheelplan only for motorcycles', () => {
+  const byCategory = Object.fromEntries(['M1', 'N1', 'N2', 'N3', 'M2', 'M3', 'L1e', 'L3', 'L5', 'L6', 'L7e', 'T1', 'O2', 'N1G', ' m1 '].map((c) => [c, vehicleTypeFromDvla(c, undefined)]));
+  expect(byCategory).toEqual({
+    M1: 'car', N1: 'van', N2: 'truck', N3: 'truck', M2: 'bus', M3: 'bus', L1e: 'motorcycle', L3: 'motorcycle', L5: 'motorcycle',
+    L6: 'quadricycle', L7e: 'quadricycle', T1: 'tractor', O2: 'trailer', N1G: 'van', ' m1 ': 'car',
+  });
+  expect(vehicleTypeFromDvla(undefined, '2-WHEELED MOTORCYCLE')).toBe('motorcycle');
+  expect(vehicleTypeFromDvla('', '2 WHEEL & SIDECAR')).toBe('motorcycle');
+  expect(vehicleTypeFromDvla('N1', '2-WHEELED MOTORCYCLE')).toBe('van');
+  // says nothing about the body: not guessed
+  expect(vehicleTypeFromDvla(undefined, '2 AXLE RIGID BODY')).toBeNull();
+  expect(vehicleTypeFromDvla('X9', '3 WHEELS')).toBeNull();
+  expect(vehicleTypeFromDvla(undefined, undefined)).toBeNull();
+});
+
+test('operator type words: the API types in any case and a few fleet-list synonyms, nothing else', () => {
+  expect(normaliseVehicleType(' Van ')).toBe('van');
+  expect(normaliseVehicleType('LORRY')).toBe('truck');
+  expect(normaliseVehicleType('motorbike')).toBe('motorcycle');
+  expect(normaliseVehicleType('spaceship')).toBeUndefined();
 });

@@ -95,6 +95,8 @@ export function dvlaVehicle(overrides: Partial<DvlaVehicle> = {}): DvlaVehicle {
     engineCapacity: 1499,
     monthOfFirstRegistration: '2019-03',
     markedForExport: false,
+    typeApproval: 'M1',
+    wheelplan: '2 AXLE RIGID BODY',
     ...overrides,
   };
 }

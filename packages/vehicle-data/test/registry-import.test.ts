@@ -43,6 +43,20 @@ test('bad rows are reported by line number and nothing is imported', async () =>
   expect(await t.db.prisma.registeredVehicle.count()).toBe(0);
 });
 
+test('an optional type column: the API types in any case or a fleet-list synonym; other words are reported by line', async () => {
+  const typed = `${HEADER},type\nVN12ABC,gb,Ford,Transit,White,2021,diesel,,Van\nHG12ABC,gb,Volvo,FH,,2018,diesel,depot lorry,LORRY\nNO12TYP,gb,Kia,Rio,,2017,petrol,,\n`;
+  expect(await importRegistryCsv(t.db.prisma, typed)).toMatchObject({ imported: 3, errors: [] });
+  expect(await findRegisteredVehicle(t.db.prisma, 'gb', 'VN12ABC')).toMatchObject({ type: 'van' });
+  expect(await findRegisteredVehicle(t.db.prisma, 'gb', 'HG12ABC')).toMatchObject({ type: 'truck' });
+  expect(await findRegisteredVehicle(t.db.prisma, 'gb', 'NO12TYP')).toMatchObject({ type: null });
+  // files without the column (written before it existed) still import; their rows have no type
+  expect(await importRegistryCsv(t.db.prisma, `${HEADER}\nOL12DAB,gb,Ford,Focus,Blue,2019,petrol,`)).toMatchObject({ imported: 1 });
+  expect(await findRegisteredVehicle(t.db.prisma, 'gb', 'OL12DAB')).toMatchObject({ type: null });
+
+  const bad = await importRegistryCsv(t.db.prisma, `${HEADER},type\nSP12ACE,gb,,,,,,,spaceship\n`);
+  expect(bad.errors).toEqual([{ line: 2, message: expect.stringMatching(/type "spaceship" is not one of car, van, truck, bus, motorcycle/) }]);
+});
+
 test('a wrong header is refused with the expected one', async () => {
   const result = await importRegistryCsv(t.db.prisma, 'registration,make\nAB12CDE,Ford\n');
   expect(result.errors).toEqual([{ line: 1, message: expect.stringMatching(/missing column\(s\) plate, region.*expected plate,region,make/) }]);

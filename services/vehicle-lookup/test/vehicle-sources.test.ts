@@ -21,7 +21,14 @@ function lookup(options: { dvla?: DvlaClient | null } = {}) {
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  dvla = await startFakeDvla({ AB12CDE: dvlaVehicle(), CL0N3DX: dvlaVehicle({ make: 'VAUXHALL', colour: 'WHITE', fuelType: 'DIESEL' }) });
+  dvla = await startFakeDvla({
+    AB12CDE: dvlaVehicle(),
+    CL0N3DX: dvlaVehicle({ make: 'VAUXHALL', colour: 'WHITE', fuelType: 'DIESEL' }),
+    VN21VAN: dvlaVehicle({ make: 'FORD', typeApproval: 'N1', wheelplan: '2 AXLE RIGID BODY' }),
+    // DVLA leaves typeApproval out for many older vehicles
+    MC05BKE: dvlaVehicle({ make: 'HONDA', typeApproval: undefined, wheelplan: '2-WHEELED MOTORCYCLE' }),
+    NO51GNS: dvlaVehicle({ make: 'ROVER', typeApproval: undefined, wheelplan: undefined }),
+  });
 }, 60_000);
 afterAll(async () => {
   await dvla.close();
@@ -43,6 +50,7 @@ test('a UK plate is filled from DVLA in the documented shape, lower-case fuel ty
     year: 2019,
     fuel_type: 'petrol',
     model: null,
+    type: 'car',
     tax_status: 'Taxed',
     tax_due_date: '2026-09-01',
     mot_status: 'Valid',
@@ -51,12 +59,32 @@ test('a UK plate is filled from DVLA in the documented shape, lower-case fuel ty
     engine_capacity: 1499,
     month_of_first_registration: '2019-03',
     marked_for_export: false,
+    type_approval: 'M1',
+    wheelplan: '2 AXLE RIGID BODY',
     source: 'dvla',
     colour_source: 'dvla',
     // nothing observed to compare with
     colour_match: null,
     fetched_at: clock.toISOString(),
   });
+});
+
+test('vehicle type: from the type-approval category (M1 car, N1 van), a motorcycle wheelplan without one, else null', async () => {
+  const find = lookup();
+  expect(await find('AB12CDE', 'gb')).toMatchObject({ make: 'FORD', type: 'car', type_approval: 'M1' });
+  expect(await find('VN21 VAN', 'gb')).toMatchObject({ type: 'van', type_approval: 'N1', wheelplan: '2 AXLE RIGID BODY' });
+  expect(await find('MC05BKE', 'gb')).toMatchObject({ make: 'HONDA', type: 'motorcycle', type_approval: null, wheelplan: '2-WHEELED MOTORCYCLE' });
+  expect(await find('NO51GNS', 'gb')).toMatchObject({ make: 'ROVER', type: null, type_approval: null, wheelplan: null });
+});
+
+test('a cached DVLA answer gives the type too, fresh or (during an outage) expired', async () => {
+  const find = lookup();
+  await find('VN21VAN', 'gb');
+  dvla.setMode('down500');
+  expect(await find('VN21VAN', 'gb')).toMatchObject({ type: 'van', type_approval: 'N1', source: 'dvla' });
+  expect(dvla.requests).toHaveLength(1);
+  clock = new Date(clock.getTime() + 48 * HOUR);
+  expect(await find('VN21VAN', 'gb')).toMatchObject({ type: 'van', stale: true });
 });
 
 test('cache hit: the same car within the TTL costs no DVLA request; after expiry it is fetched again', async () => {
@@ -89,8 +117,15 @@ test('negative caching: "no such vehicle" is remembered for the shorter TTL', as
 test('registry precedence: the operator\'s record wins and DVLA is not asked', async () => {
   await importRegistryCsv(t.db.prisma, 'plate,region,make,model,colour,year,fuel_type,notes\nAB12CDE,gb,Ford,Focus ST,Orange,2020,petrol,pool car\n');
   expect(await lookup()('AB12 CDE', 'gb')).toEqual({
-    make: 'Ford', model: 'Focus ST', colour: 'Orange', year: 2020, fuel_type: 'petrol', notes: 'pool car', source: 'operator', colour_source: 'operator', colour_match: null,
+    make: 'Ford', model: 'Focus ST', type: null, colour: 'Orange', year: 2020, fuel_type: 'petrol', notes: 'pool car', source: 'operator', colour_source: 'operator', colour_match: null,
   });
+  expect(dvla.requests).toHaveLength(0);
+});
+
+test('a registry with a type column gives the type; DVLA\'s is not mixed in', async () => {
+  await importRegistryCsv(t.db.prisma, 'plate,region,make,model,colour,year,fuel_type,notes,type\nVN21VAN,gb,Ford,Transit Custom,White,2021,diesel,,van\nAB12CDE,gb,Ford,Focus,,2019,petrol,,\n');
+  expect(await lookup()('VN21VAN', 'gb')).toMatchObject({ model: 'Transit Custom', type: 'van', source: 'operator' });
+  expect(await lookup()('AB12CDE', 'gb')).toMatchObject({ model: 'Focus', type: null, source: 'operator' });
   expect(dvla.requests).toHaveLength(0);
 });
 
@@ -128,7 +163,7 @@ test('without DVLA_API_KEY (no client) UK plates get registry and camera data on
 test('what the camera saw: colour when nobody knows the car, colour_match when a registry does', async () => {
   const find = lookup();
   expect(await find('UNK1OWN', 'gb', { observedColour: { name: 'silver', confidence: 0.6 } })).toEqual({
-    make: null, colour: 'Silver', year: null, fuel_type: null, model: null, source: 'camera', colour_source: 'camera', colour_confidence: 0.6,
+    make: null, colour: 'Silver', year: null, fuel_type: null, model: null, type: null, source: 'camera', colour_source: 'camera', colour_confidence: 0.6,
   });
   // too unsure to say anything
   expect(await find('UNK1OWN', 'gb', { observedColour: { name: 'silver', confidence: 0.2 } })).toBeNull();
