@@ -3,6 +3,7 @@ import { addObservedColours } from './colour/observe-colours';
 import { coloursCompatible, nameColour, paletteColourOf } from './colour/palette';
 import { labToLch, rgbToLab } from './colour/lab';
 import { withObservedColour } from './describe-vehicle';
+import { parseRetryAfter } from './dvla/dvla-client';
 import { displayColour, normaliseFuelType, normalisePlate } from './normalise';
 import { csvRecords } from './parse-registry-csv';
 import { normaliseVehicleType, vehicleTypeFromDvla } from './vehicle-type';
@@ -101,4 +102,14 @@ test('operator type words: the API types in any case and a few fleet-list synony
   expect(normaliseVehicleType('LORRY')).toBe('truck');
   expect(normaliseVehicleType('motorbike')).toBe('motorcycle');
   expect(normaliseVehicleType('spaceship')).toBeUndefined();
+});
+
+test('Retry-After: delay-seconds or an HTTP date, as ms from now', () => {
+  const now = Date.parse('2026-01-01T12:00:00Z');
+  expect(parseRetryAfter('1', now)).toBe(1000);
+  expect(parseRetryAfter(' 120 ', now)).toBe(120_000);
+  expect(parseRetryAfter('Thu, 01 Jan 2026 12:00:30 GMT', now)).toBe(30_000);
+  expect(parseRetryAfter('Thu, 01 Jan 2026 11:00:00 GMT', now)).toBe(0);
+  expect(parseRetryAfter('soon', now)).toBeUndefined();
+  expect(parseRetryAfter(null, now)).toBeUndefined();
 });

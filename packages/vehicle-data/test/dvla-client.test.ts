@@ -77,3 +77,39 @@ test('the circuit opens after repeated failures (no more calls), then recovers w
   expect(c.circuit).toBe('closed');
   expect(states).toEqual(['open', 'half-open', 'closed']);
 });
+
+test('a 429 with Retry-After: 1 waits that second, then answers', async () => {
+  dvla.script({ status: 429, retryAfter: '1' });
+  // budget: 2 attempts x 1000 ms + one 500 ms backoff = 2.5 s; the 1 s wait and one more attempt fit
+  const c = client({ timeoutMs: 1000, maxAttempts: 2, maxBackoffMs: 500 });
+  const started = Date.now();
+  expect(await c.lookup('AB12CDE')).toMatchObject({ found: true, vehicle: { make: 'FORD' } });
+  const took = Date.now() - started;
+  expect(took).toBeGreaterThanOrEqual(990);
+  expect(took).toBeLessThan(1800);
+  expect(dvla.requests).toHaveLength(2);
+});
+
+test('a Retry-After longer than the lookup may take gives up at once instead of sleeping it out', async () => {
+  dvla.script({ status: 429, retryAfter: '30' });
+  const c = client();
+  const started = Date.now();
+  await expect(c.lookup('AB12CDE')).rejects.toMatchObject({ name: 'DvlaUnavailableError', status: 429, retryAfterMs: 30_000, message: expect.stringMatching(/asked to wait 30 s/) });
+  expect(Date.now() - started).toBeLessThan(300);
+  expect(dvla.requests).toHaveLength(1);
+  // one refusal does not open the circuit: the next plate is looked up as usual
+  expect(await c.lookup('AB12CDE')).toMatchObject({ found: true });
+  expect(c.circuit).toBe('closed');
+});
+
+test('a 503 with Retry-After as an HTTP date is honoured the same way', async () => {
+  dvla.script({ status: 503, retryAfter: new Date(Date.now() + 60_000).toUTCString() });
+  const started = Date.now();
+  await expect(client().lookup('AB12CDE')).rejects.toMatchObject({ status: 503, retryAfterMs: expect.any(Number) });
+  expect(Date.now() - started).toBeLessThan(300);
+  expect(dvla.requests).toHaveLength(1);
+  // a date already past means "now": retried after no wait
+  dvla.script({ status: 503, retryAfter: new Date(Date.now() - 5_000).toUTCString() });
+  expect(await client().lookup('AB12CDE')).toMatchObject({ found: true });
+  expect(dvla.requests).toHaveLength(3);
+});

@@ -8,22 +8,24 @@ import type { DvlaVehicle } from '../src/dvla/dvla-client';
 export const DVLA_TEST_KEY = 'test-dvla-key';
 
 export type FakeDvlaMode = 'normal' | 'down500' | 'down503' | 'rate-limited' | 'slow' | 'forbidden';
+/** A forced status, or one with a Retry-After header value (seconds or an HTTP date), as DVLA's gateway may send. */
+export type ScriptedAnswer = number | { status: 429 | 503; retryAfter: string };
 
 const error = (status: number, code: string, title: string, detail?: string) => ({ errors: [{ status: String(status), code, title, ...(detail ? { detail } : {}) }] });
 
 export async function startFakeDvla(vehicles: Record<string, DvlaVehicle> = {}) {
   let mode: FakeDvlaMode = 'normal';
   let slowMs = 5000;
-  // per-request queue of forced statuses (e.g. [429, 500] then normal answers)
-  const scripted: number[] = [];
+  // per-request queue of forced statuses (e.g. [429, 500] then normal answers), optionally with a Retry-After header
+  const scripted: ScriptedAnswer[] = [];
   const requests: { registrationNumber: string; apiKey: string | undefined }[] = [];
   const sockets = new Set<import('node:net').Socket>();
   const timers = new Set<NodeJS.Timeout>();
 
   const server = http.createServer((req, res) => {
-    const send = (status: number, body: unknown) => {
+    const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       if (res.destroyed) return;
-      res.writeHead(status, { 'content-type': 'application/json' });
+      res.writeHead(status, { 'content-type': 'application/json', ...headers });
       res.end(JSON.stringify(body));
     };
     let raw = '';
@@ -38,11 +40,13 @@ export async function startFakeDvla(vehicles: Record<string, DvlaVehicle> = {}) 
         return send(400, error(400, 'ENQ103', 'Bad Request', 'Invalid request body'));
       }
       requests.push({ registrationNumber, apiKey });
-      const forced = scripted.shift();
-      const effective = forced ?? (mode === 'down500' ? 500 : mode === 'down503' ? 503 : mode === 'rate-limited' ? 429 : mode === 'forbidden' ? 403 : 0);
+      const next = scripted.shift();
+      const forced: { status: number; retryAfter?: string } | undefined = typeof next === 'number' ? { status: next } : next;
+      const retryAfter: Record<string, string> = forced?.retryAfter ? { 'retry-after': forced.retryAfter } : {};
+      const effective = forced?.status ?? (mode === 'down500' ? 500 : mode === 'down503' ? 503 : mode === 'rate-limited' ? 429 : mode === 'forbidden' ? 403 : 0);
       if (effective === 500) return send(500, error(500, 'ENQ500', 'Internal Server Error', 'System error occurred'));
-      if (effective === 503) return send(503, error(503, 'ENQ503', 'Service Unavailable', 'The service is temporarily unavailable'));
-      if (effective === 429) return send(429, { message: 'Too Many Requests' });
+      if (effective === 503) return send(503, error(503, 'ENQ503', 'Service Unavailable', 'The service is temporarily unavailable'), retryAfter);
+      if (effective === 429) return send(429, { message: 'Too Many Requests' }, retryAfter);
       if (effective === 403 || apiKey !== DVLA_TEST_KEY) return send(403, { message: 'Forbidden' });
       const answer = () => {
         if (!/^[A-Z0-9]{1,7}$/.test(registrationNumber)) return send(400, error(400, 'ENQ103', 'Bad Request', 'Invalid format for field - vehicle registration number'));
@@ -66,9 +70,9 @@ export async function startFakeDvla(vehicles: Record<string, DvlaVehicle> = {}) 
       mode = m;
       if (options.slowMs) slowMs = options.slowMs;
     },
-    /** The next requests answer with these statuses, in order, before normal behaviour resumes. */
-    script(...statuses: number[]) {
-      scripted.push(...statuses);
+    /** The next requests answer with these statuses (429/503 optionally with Retry-After), in order, before normal behaviour resumes. */
+    script(...answers: ScriptedAnswer[]) {
+      scripted.push(...answers);
     },
     async close() {
       for (const t of timers) clearTimeout(t);
