@@ -1,6 +1,6 @@
 // The public documentation's facts in one place: the /docs pages and the OpenAPI document both read
 // them, and a unit test parses the examples with the same zod schemas the gateway answers with.
-import { ERROR_STATUS, PLAN_LIMITS, UPLOAD_LIMITS, type ErrorBody, type ErrorCode, type RecognitionResponse } from '@npr/contracts';
+import { ERROR_STATUS, PLAN_LIMITS, UPLOAD_LIMITS, VEHICLE_TYPES, type ErrorBody, type ErrorCode, type RecognitionResponse } from '@npr/contracts';
 
 export const DOCS_BASE_URL = 'https://nprapi.com/api/v1';
 
@@ -12,8 +12,8 @@ export const EXAMPLE_RECOGNISE_RESPONSE: RecognitionResponse = {
       confidence: 0.97,
       region: 'gb',
       bounding_box: { x: 120, y: 340, width: 200, height: 60 },
-      // the published example plus fuel_type, which the Vehicle object always carries (null when unknown)
-      vehicle: { make: 'BMW', colour: 'Black', year: 2021, fuel_type: 'petrol' },
+      // the published example plus fuel_type and type, which vehicle lookup always gives (null when unknown)
+      vehicle: { make: 'BMW', colour: 'Black', year: 2021, fuel_type: 'petrol', type: 'car' },
     },
   ],
 };
@@ -55,6 +55,13 @@ export const VEHICLE_FIELDS: { field: string; type: string; description: string 
   { field: 'colour', type: 'string', description: 'Vehicle colour' },
   { field: 'year', type: 'integer', description: 'Year of registration' },
   { field: 'fuel_type', type: 'string', description: 'Fuel type (petrol, diesel, electric, etc.)' },
+  {
+    field: 'type',
+    type: 'string',
+    description: `Vehicle type (${VEHICLE_TYPES.join(', ')}), from the operator registry or the DVLA record; null when unknown (never guessed from the image)`,
+  },
+  { field: 'type_approval', type: 'string', description: 'UK plates: the DVLA type-approval category as given (e.g. M1, N1, L3)' },
+  { field: 'wheelplan', type: 'string', description: 'UK plates: the DVLA wheelplan as given (e.g. 2 AXLE RIGID BODY)' },
 ];
 
 export const RATE_LIMIT_HEADERS: { header: string; description: string }[] = [
