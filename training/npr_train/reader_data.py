@@ -305,10 +305,51 @@ class RealCrops:
         return crop, text, reg
 
 
-class Mixer:
-    """Batches: ~60% synthetic, ~40% real (US/BR/AR oversampled)."""
+class NotPlates:
+    """Crops of things that are not plates, with an empty target: the detector's false plates on real
+    photos (grilles, badges, lamps, signs, corners of the frame) are read as short strings unless the
+    reader has learnt to say "nothing here". Patches of the real scenes (labelled plates excluded) and of
+    the detector's cluttered procedural backgrounds."""
 
-    def __init__(self, seed=0, real_frac=0.4, real=None):
+    def __init__(self):
+        from . import scenes  # the detector's scene sources; loaded only when negatives are asked for
+        self.scenes_mod = scenes
+        try:
+            self.scenes = scenes.load_scenes()
+        except OSError:
+            self.scenes = []
+        print(f"[reader_data] not-plate sources: {len(self.scenes)} real scenes + procedural clutter", flush=True)
+
+    def _quad(self, rng, W, H, avoid):
+        for _ in range(10):
+            w = W * rng.uniform(0.08, 0.4)
+            h = min(H * 0.9, w / rng.uniform(1.6, 4.5))
+            x, y = rng.uniform(0, W - w), rng.uniform(0, H - h)
+            if all(x + w < q[:, 0].min() or x > q[:, 0].max() or y + h < q[:, 1].min() or y > q[:, 1].max()
+                   for q in avoid):
+                return np.array([[x, y], [x + w, y], [x + w, y + h], [x, y + h]], np.float32)
+        return None
+
+    def sample(self, rng):
+        while True:
+            if self.scenes and rng.random() < 0.6:
+                sc = self.scenes[int(rng.integers(len(self.scenes)))]
+                img, avoid = sc["image"], [self.scenes_mod._expand_quad(q, 1.3, 1.6) for q in sc["quads"]]
+            else:
+                img = np.clip(self.scenes_mod.procedural_background(rng, self.scenes), 0, 255).astype(np.uint8)
+                avoid = []
+            q = self._quad(rng, img.shape[1], img.shape[0], avoid)
+            if q is not None:
+                break
+        if rng.random() < 0.3:
+            q = rotate_about(q, rng.normal(0, 3.0))
+        return degrade_warp(rng, img, widen_quad(q)), "", IGNORE
+
+
+class Mixer:
+    """Batches: ~60% synthetic, ~40% real (US/BR/AR oversampled), and `neg_frac` not-plates."""
+
+    def __init__(self, seed=0, real_frac=0.4, real=None, neg_frac=0.0):
         self.rng = np.random.default_rng(seed)
         self.real = real if real is not None else RealCrops()
         self.real_frac = real_frac if any(self.real.items.values()) else 0.0
@@ -316,9 +357,13 @@ class Mixer:
         # of the synthetic BR plates set the prior
         self.real_mix = [("us", 0.5), ("br", 0.35), ("ar", 0.15)]
         self.real_mix = [(k, p) for k, p in self.real_mix if self.real.items[k]]
+        self.neg_frac = neg_frac
+        self.negatives = NotPlates() if neg_frac > 0 else None
 
     def one(self):
         rng = self.rng
+        if self.negatives is not None and rng.random() < self.neg_frac:
+            return self.negatives.sample(rng)
         if rng.random() < self.real_frac:
             ks = [k for k, _ in self.real_mix]
             ps = np.array([p for _, p in self.real_mix])
