@@ -12,6 +12,7 @@ interface Floors {
   exact_read_rate: number | null;
   detection_recall: number | null;
   max_false_positives_per_complete_image: number | null;
+  min_precision_at_0_9: number | null;
 }
 const floors: Floors = JSON.parse(readFileSync(join(__dirname, 'accuracy-floor.json'), 'utf8'));
 const trained = trainedModelsDir();
@@ -41,9 +42,18 @@ if (reason) console.warn(`accuracy regression ${reason}`);
       detection_recall: (100 * s.detected) / s.plates,
       false_positives_per_complete_image: s.falsePositives / Math.max(1, s.completeImages),
     };
-    process.stderr.write(`dev set: ${JSON.stringify(figures)}\n`);
+    // calibration: a confidence of 0.9 or more must be right nearly always, and a higher confidence
+    // must mean more often right than a lower one
+    const precision = (reads: typeof s.reads) => (reads.length ? (100 * reads.filter((r) => r.right).length) / reads.length : NaN);
+    const sure = s.reads.filter((r) => r.confidence >= 0.9);
+    const middle = s.reads.filter((r) => r.confidence >= 0.5 && r.confidence < 0.9);
+    const doubtful = s.reads.filter((r) => r.confidence < 0.5);
+    const calibration = { at_0_9: precision(sure), n_0_9: sure.length, from_0_5_to_0_9: precision(middle), below_0_5: precision(doubtful) };
+    process.stderr.write(`dev set: ${JSON.stringify(figures)} precision by confidence: ${JSON.stringify(calibration)}\n`);
     if (floors.exact_read_rate !== null) expect(figures.exact_read_rate).toBeGreaterThanOrEqual(floors.exact_read_rate);
     if (floors.detection_recall !== null) expect(figures.detection_recall).toBeGreaterThanOrEqual(floors.detection_recall);
     if (floors.max_false_positives_per_complete_image !== null) expect(figures.false_positives_per_complete_image).toBeLessThanOrEqual(floors.max_false_positives_per_complete_image);
+    if (floors.min_precision_at_0_9 !== null) expect(calibration.at_0_9).toBeGreaterThanOrEqual(floors.min_precision_at_0_9);
+    expect(calibration.from_0_5_to_0_9).toBeGreaterThan(calibration.below_0_5);
   });
 });

@@ -102,11 +102,15 @@ export interface DevScore {
   falsePositives: number;
   completeImages: number;
   misses: Array<{ id: string; want: string; got: string[] }>;
+  /** every labelled plate that a prediction matched: that prediction's confidence and whether its text is right */
+  reads: Array<{ confidence: number; right: boolean }>;
 }
 
 /** Scores predictions per dev image exactly as shared/eval/evaluate.mjs does (IoU match, exact text, FP). */
-export function scoreDevSet(items: Array<{ image: DevImage; results: Array<{ plate: string; bounding_box: { x: number; y: number; width: number; height: number } }> }>): DevScore {
-  const s: DevScore = { plates: 0, detected: 0, exact: 0, falsePositives: 0, completeImages: 0, misses: [] };
+export function scoreDevSet(
+  items: Array<{ image: DevImage; results: Array<{ plate: string; confidence?: number; bounding_box: { x: number; y: number; width: number; height: number } }> }>,
+): DevScore {
+  const s: DevScore = { plates: 0, detected: 0, exact: 0, falsePositives: 0, completeImages: 0, misses: [], reads: [] };
   for (const { image, results } of items) {
     const used = new Set<number>();
     for (const plate of image.plates) {
@@ -125,8 +129,10 @@ export function scoreDevSet(items: Array<{ image: DevImage; results: Array<{ pla
       const hit = best >= 0 && (plate.box ? bestIou >= 0.1 : true);
       if (hit) used.add(best);
       if (hit && bestIou >= 0.3) s.detected++;
-      if (hit && normalisePlate(results[best].plate) === normalisePlate(plate.text)) s.exact++;
+      const right = hit && normalisePlate(results[best].plate) === normalisePlate(plate.text);
+      if (right) s.exact++;
       else s.misses.push({ id: image.id, want: plate.text, got: results.map((r) => r.plate) });
+      if (hit) s.reads.push({ confidence: results[best].confidence ?? 0, right });
     }
     if (image.labels_complete) {
       s.completeImages++;
