@@ -1,7 +1,7 @@
 import { DEFAULT_SCORING } from './format-rescoring';
 import type { Quad } from './perspective-warp';
 import { ALPHABET, REGIONS } from './plate-formats';
-import { READER_HEIGHT, READER_WIDTH, buildReaderBatch, interpretReaderOutput } from './read-plates';
+import { READER_HEIGHT, READER_WIDTH, buildReaderBatch, buildWideBatch, concatReaderOutputs, interpretReaderOutput } from './read-plates';
 
 const rect = (x: number, y: number, w: number, h: number): Quad => [
   [x, y],
@@ -48,6 +48,29 @@ describe('reader batch', () => {
     const readings = interpretReaderOutput({ logits, logitsDims: [4, 32, ALPHABET.length + 1], region }, jobs, 2, [], DEFAULT_SCORING, 0.3);
     expect(readings[0][0]).toMatchObject({ plate: 'ABC1D23', region: 'br' });
     expect(readings[0][0].confidence).toBeGreaterThan(0.9);
+    expect(readings[1][0]).toMatchObject({ plate: 'AB12 CDE', region: 'gb' });
+  });
+
+  it('a wider second crop of a doubtful plate is scored with its first and can overturn it', () => {
+    const quads = [rect(10, 10, 200, 40), rect(10, 100, 200, 40)];
+    const first = buildReaderBatch(image, quads, 2.5);
+    const C = ALPHABET.length + 1;
+    const region = new Float32Array(2 * REGIONS.length);
+    region[REGIONS.indexOf('gb')] = 8;
+    region[REGIONS.length + REGIONS.indexOf('gb')] = 8;
+    // plate 1's first crop cut a character off: the reader saw "AB12 CD" only, barely
+    const weak = logitsFor('AB12CD').map((v) => v / 6);
+    const firstOut = { logits: new Float32Array([...logitsFor('XY12ZZZ'), ...weak]), logitsDims: [2, 32, C], region };
+    const alone = interpretReaderOutput(firstOut, first.jobs, 2, [], DEFAULT_SCORING, 0.3);
+    expect(alone[1][0].plate).not.toBe('AB12 CDE');
+    const wide = buildWideBatch(image, quads, [1], [1.3, 1.45]);
+    expect(wide.jobs).toEqual([{ plate: 1, part: 'wide' }]);
+    expect(wide.input.length).toBe(3 * READER_HEIGHT * READER_WIDTH);
+    const wideOut = { logits: logitsFor('AB12CDE'), logitsDims: [1, 32, C], region: new Float32Array(REGIONS.length) };
+    const both = concatReaderOutputs(firstOut, wideOut);
+    expect(both.logitsDims).toEqual([3, 32, C]);
+    const readings = interpretReaderOutput(both, [...first.jobs, ...wide.jobs], 2, [], DEFAULT_SCORING, 0.3, new Set([1]));
+    expect(readings[0]).toEqual([]); // not asked for
     expect(readings[1][0]).toMatchObject({ plate: 'AB12 CDE', region: 'gb' });
   });
 });

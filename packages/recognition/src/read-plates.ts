@@ -33,17 +33,40 @@ export interface ReaderBatch {
  * Warps each plate's widened quad (and, for squarish plates, its two halves) from the full-resolution
  * photo into one reader batch.
  */
-export function buildReaderBatch(image: RgbImage, quads: Quad[], twoLineAspect: number, wideCrop: [number, number] | null = null): ReaderBatch {
+export function buildReaderBatch(image: RgbImage, quads: Quad[], twoLineAspect: number): ReaderBatch {
   const planned: Array<{ job: CropJob; quad: Quad }> = [];
   quads.forEach((q, plate) => {
     const wide = widenQuad(q, 1.1, 1.25);
     planned.push({ job: { plate, part: 'whole' }, quad: wide });
-    if (wideCrop) planned.push({ job: { plate, part: 'wide' }, quad: widenQuad(q, wideCrop[0], wideCrop[1]) });
     if (quadAspect(q) < twoLineAspect) {
       const [upper, lower] = splitQuad(wide);
       planned.push({ job: { plate, part: 'upper' }, quad: upper }, { job: { plate, part: 'lower' }, quad: lower });
     }
   });
+  return warpBatch(image, planned);
+}
+
+/** The second look: the given plates' quads widened by [fx, fy] about their centres. */
+export function buildWideBatch(image: RgbImage, quads: Quad[], plates: number[], [fx, fy]: [number, number]): ReaderBatch {
+  return warpBatch(
+    image,
+    plates.map((plate) => ({ job: { plate, part: 'wide' as const }, quad: widenQuad(quads[plate], fx, fy) })),
+  );
+}
+
+/** Two reader runs as one: rows of `b` after those of `a`. */
+export function concatReaderOutputs(a: ReaderOutput, b: ReaderOutput): ReaderOutput {
+  const [na, T, C] = a.logitsDims;
+  const logits = new Float32Array(a.logits.length + b.logits.length);
+  logits.set(a.logits);
+  logits.set(b.logits, a.logits.length);
+  const region = new Float32Array(a.region.length + b.region.length);
+  region.set(a.region);
+  region.set(b.region, a.region.length);
+  return { logits, logitsDims: [na + b.logitsDims[0], T, C], region };
+}
+
+function warpBatch(image: RgbImage, planned: Array<{ job: CropJob; quad: Quad }>): ReaderBatch {
   const input = new Float32Array(planned.length * CROP_SIZE);
   const jobs: CropJob[] = [];
   for (const { job, quad } of planned) {
@@ -67,6 +90,8 @@ export function interpretReaderOutput(
   hint: Region[],
   scoring: ScoringOptions,
   twoLinePrior: number,
+  /** only these plates are scored (the others get no readings); default all */
+  only?: ReadonlySet<number>,
 ): ScoredReading[][] {
   const [, T, C] = out.logitsDims;
   const R = REGIONS.length;
@@ -76,7 +101,7 @@ export function interpretReaderOutput(
   const readings: ScoredReading[][] = [];
   for (let plate = 0; plate < plateCount; plate++) {
     const whole = rows.get(`${plate}:whole`);
-    if (whole === undefined) {
+    if (whole === undefined || (only && !only.has(plate))) {
       readings.push([]);
       continue;
     }

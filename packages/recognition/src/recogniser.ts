@@ -12,7 +12,7 @@ import { DEFAULT_SCORING, type ScoringOptions } from './format-rescoring';
 import { decodePhoto, detectorView, type DecodedPhoto, type DetectorView } from './image-input';
 import type { Quad } from './perspective-warp';
 import { parseRegions, type Region } from './plate-formats';
-import { READER_HEIGHT, READER_WIDTH, buildReaderBatch, interpretReaderOutput } from './read-plates';
+import { READER_HEIGHT, READER_WIDTH, buildReaderBatch, buildWideBatch, concatReaderOutputs, interpretReaderOutput } from './read-plates';
 import type { PlateResult, RecogniseOptions, RecogniseOutcome, RecogniseWithTimingsOptions } from './types';
 
 export interface RecogniserOptions {
@@ -53,6 +53,8 @@ export interface RecogniserOptions {
    * READER_WIDE_CROP "fx,fy", else off; on an early model [1.3, 1.45] gained ~1.5 points, within noise)
    */
   wideCrop?: [number, number] | null;
+  /** the wider crop is read only for plates whose first reading's confidence is below this (default: env READER_WIDE_BELOW, else 1: all) */
+  wideBelow?: number;
   scoring?: Partial<ScoringOptions>;
 }
 
@@ -145,6 +147,7 @@ export async function createRecogniser(options: RecogniserOptions = {}): Promise
   const twoLineAspect = options.twoLineAspect ?? 2.5;
   const twoLinePrior = options.twoLinePrior ?? 0.3;
   const wideCrop = options.wideCrop === undefined ? envWideCrop() : options.wideCrop;
+  const wideBelow = options.wideBelow ?? envFraction('READER_WIDE_BELOW', 1);
   const scoring: ScoringOptions = { ...DEFAULT_SCORING, ...options.scoring };
 
   const detectorPath = join(modelsDir, 'detector.onnx');
@@ -231,10 +234,20 @@ export async function createRecogniser(options: RecogniserOptions = {}): Promise
     if (!detections.length) return results;
     const s = photo.sourceScale;
     const sourceQuads = detections.map((d) => d.quad.map(([x, y]) => [x * s, y * s]) as Quad);
-    const batch = buildReaderBatch(photo.source, sourceQuads, twoLineAspect, wideCrop);
+    const batch = buildReaderBatch(photo.source, sourceQuads, twoLineAspect);
     if (!batch.jobs.length) return results;
     const out = await inference(() => runReader(batch.input, batch.jobs.length));
     const readings = interpretReaderOutput(out, batch.jobs, detections.length, hint, scoring, twoLinePrior);
+    // a second, wider crop of the plates read doubtfully: the likelier reading of the two views wins
+    if (wideCrop) {
+      const doubtful = readings.flatMap((r, i) => (r.length && (wideBelow >= 1 || r[0].confidence < wideBelow) ? [i] : []));
+      const more = doubtful.length ? buildWideBatch(photo.source, sourceQuads, doubtful, wideCrop) : null;
+      if (more?.jobs.length) {
+        const wideOut = await inference(() => runReader(more.input, more.jobs.length));
+        const again = interpretReaderOutput(concatReaderOutputs(out, wideOut), [...batch.jobs, ...more.jobs], detections.length, hint, scoring, twoLinePrior, new Set(doubtful));
+        for (const i of doubtful) readings[i] = again[i];
+      }
+    }
     detections.forEach((det, i) => {
       const best = readings[i][0];
       if (!best) return;
