@@ -882,10 +882,12 @@ def _dealer_frame(rng, out, mx, my, W, H):
             continue
         cv2.rectangle(out, (x0, y0), (x1, y1), col, -1)
         if y1 - y0 >= 5 and rng.random() < 0.7:
-            words = ["CAPITOL", "TOYOTA", "HONDA OF", "AUTO MALL", "FORD", "MOTORS", "(805) 257-7777", "555-0142",
-                     "CHEVROLET", "NISSAN", "DEALER.COM"]
-            _small_text(out, " ".join(rng.choice(words, size=int(rng.integers(1, 3)))), mx + W / 2, (y0 + y1) / 2,
-                        (y1 - y0) * 0.6, ink, W * 0.8)
+            words = ["TOYOTA", "HONDA", "AUTO MALL", "FORD", "MOTORS", "CHEVROLET", "NISSAN", "DEALER.COM", "CARS",
+                     "OF", "VALLEY", "CITY"]
+            # a made-up phone number, else one or two dealer words
+            text = (f"({rng.integers(200, 1000)}) {rng.integers(200, 1000)}-{rng.integers(0, 10000):04d}"
+                    if rng.random() < 0.3 else " ".join(rng.choice(words, size=int(rng.integers(1, 3)))))
+            _small_text(out, text, mx + W / 2, (y0 + y1) / 2, (y1 - y0) * 0.6, ink, W * 0.8)
     cv2.rectangle(out, (x0, my), (mx, my + H), col, -1)
     cv2.rectangle(out, (mx + W, my), (x1, my + H), col, -1)
 

@@ -13,6 +13,7 @@ import cv2
 import numpy as np
 
 from .models import ALPHABET, READER_H, READER_W, REGIONS
+from . import scenes
 from .plates import render_plate
 
 SHARED = os.environ.get("NPR_SHARED", os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared"))
@@ -312,8 +313,6 @@ class NotPlates:
     the detector's cluttered procedural backgrounds."""
 
     def __init__(self):
-        from . import scenes  # the detector's scene sources; loaded only when negatives are asked for
-        self.scenes_mod = scenes
         try:
             self.scenes = scenes.load_scenes()
         except OSError:
@@ -334,9 +333,9 @@ class NotPlates:
         while True:
             if self.scenes and rng.random() < 0.6:
                 sc = self.scenes[int(rng.integers(len(self.scenes)))]
-                img, avoid = sc["image"], [self.scenes_mod._expand_quad(q, 1.3, 1.6) for q in sc["quads"]]
+                img, avoid = sc["image"], [scenes._expand_quad(q, 1.3, 1.6) for q in sc["quads"]]
             else:
-                img = np.clip(self.scenes_mod.procedural_background(rng, self.scenes), 0, 255).astype(np.uint8)
+                img = np.clip(scenes.procedural_background(rng, self.scenes), 0, 255).astype(np.uint8)
                 avoid = []
             q = self._quad(rng, img.shape[1], img.shape[0], avoid)
             if q is not None:
