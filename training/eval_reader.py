@@ -12,9 +12,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import torch  # noqa: E402
 
-from npr_train.models import Reader  # noqa: E402
 from npr_train import reader_data  # noqa: E402
-from train_reader import fmt_table, load_weights, validate  # noqa: E402
+from train_reader import fmt_table, reader_from, validate  # noqa: E402
 
 
 def main():
@@ -23,12 +22,7 @@ def main():
     ap.add_argument("--errors", action="store_true", help="list the misread plates (label -> reading)")
     a = ap.parse_args()
     torch.set_num_threads(1)
-    m = Reader()
-    ck = torch.load(a.model, map_location="cpu")
-    if isinstance(ck, dict) and "ema" in ck:
-        m.load_state_dict(ck["ema"])
-    else:
-        load_weights(m, a.model)
+    m = reader_from(a.model)
     dev = reader_data.load_dev()
     res, reads = validate(m, dev, torch.device("cpu"))
     print(fmt_table(res))

@@ -57,6 +57,8 @@ def parse_args():
     ap.add_argument("--models-dir", default=os.path.join(HERE, "..", "models"))
     ap.add_argument("--resume", action="store_true", help="continue from RUN_DIR/last.pt")
     ap.add_argument("--init", help="start from these weights (e.g. ../models/reader.pt, fp16 state_dict)")
+    ap.add_argument("--extra", type=int, default=None, choices=[0, 1],
+                    help="residual blocks added to the reader (models.Reader); default: as in --init or the checkpoint, else 0")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--no-val", action="store_true")
     ap.add_argument("--export-only", action="store_true")
@@ -148,11 +150,34 @@ def save_fp16(model, path):
     os.replace(tmp, path)
 
 
-def load_weights(model, path):
+def read_state(path):
     sd = torch.load(path, map_location="cpu")
-    if "model" in sd and isinstance(sd["model"], dict):
+    if "ema" in sd and isinstance(sd["ema"], dict):
+        sd = sd["ema"]
+    elif "model" in sd and isinstance(sd["model"], dict):
         sd = sd["model"]
-    model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in sd.items()})
+    return {k: v.float() if v.is_floating_point() else v for k, v in sd.items()}
+
+
+def extra_of(sd):
+    """The `extra` a reader state_dict was made with (its added blocks are named glyphs/strokes/wide_context)."""
+    return int(any(k.startswith("glyphs.") for k in sd))
+
+
+def load_weights(model, path):
+    """Load weights; a reader with added blocks may start from one without them (the blocks start as identity)."""
+    sd = read_state(path)
+    missing, unexpected = model.load_state_dict(sd, strict=False)
+    added = ("glyphs.", "strokes.", "wide_context.")
+    if unexpected or any(not k.startswith(added) for k in missing):
+        raise RuntimeError(f"{path} does not fit this model: missing {missing[:5]}, unexpected {unexpected[:5]}")
+
+
+def reader_from(path):
+    """The reader a weights file was trained as, with those weights."""
+    m = Reader(extra=extra_of(read_state(path)))
+    load_weights(m, path)
+    return m
 
 
 def export(model, models_dir, log):
@@ -173,7 +198,11 @@ def main():
     device = torch.device(args.device)
     last_path = os.path.join(args.run_dir, "last.pt")
 
-    model = Reader().to(device)
+    extra = args.extra
+    if extra is None:
+        src = last_path if args.resume and os.path.exists(last_path) else args.init
+        extra = extra_of(read_state(src)) if src else 0
+    model = Reader(extra=extra).to(device)
     ema = copy.deepcopy(model).eval()
     for p in ema.parameters():
         p.requires_grad_(False)
@@ -191,7 +220,7 @@ def main():
     elif args.init:
         load_weights(model, args.init)
         ema.load_state_dict(model.state_dict())
-        log(f"initialised from {args.init}")
+        log(f"initialised from {args.init} (reader extra={extra})")
     model.to(device)
     ema.to(device)
 

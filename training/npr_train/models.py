@@ -53,11 +53,30 @@ class Detector(nn.Module):
         return heatmap, geometry
 
 
-class Reader(nn.Module):
-    """CRNN-style reader without recurrence: CNN, height collapsed, 1-D context convs, CTC logits."""
+class Residual(nn.Module):
+    """relu(x + body(x)) with the body's last batch-norm scale at zero: on post-ReLU inputs the block starts
+    as the identity, so blocks can be added to a trained reader without changing what it reads."""
 
-    def __init__(self):
+    def __init__(self, ch, k=(3, 3), dilation=(1, 1)):
         super().__init__()
+        pad = (dilation[0] * (k[0] // 2), dilation[1] * (k[1] // 2))
+        self.body = nn.Sequential(
+            nn.Conv2d(ch, ch, k, padding=pad, dilation=dilation, bias=False), nn.BatchNorm2d(ch), nn.ReLU(inplace=True),
+            nn.Conv2d(ch, ch, k, padding=pad, dilation=dilation, bias=False), nn.BatchNorm2d(ch),
+        )
+        nn.init.zeros_(self.body[-1].weight)
+
+    def forward(self, x):
+        return torch.relu(x + self.body(x))
+
+
+class Reader(nn.Module):
+    """CRNN-style reader without recurrence: CNN, height collapsed, 1-D context convs, CTC logits.
+    `extra` residual blocks (0 or 1) add capacity at the glyph level and context along the plate."""
+
+    def __init__(self, extra=0):
+        super().__init__()
+        self.extra = extra
         self.features = nn.Sequential(
             conv_bn(3, 32), nn.MaxPool2d(2),  # 16x64
             conv_bn(32, 64), nn.MaxPool2d(2),  # 8x32
@@ -71,14 +90,24 @@ class Reader(nn.Module):
         self.context = nn.Sequential(conv_bn(192, 192, (1, 3)), conv_bn(192, 192, (1, 3)))
         self.classify = nn.Conv2d(192, len(ALPHABET) + 1, 1)
         self.region = nn.Linear(96, len(REGIONS))
+        if extra:
+            self.glyphs = Residual(96)  # 4x32 map
+            self.strokes = Residual(128)  # 2x32 map
+            self.wide_context = Residual(192, (1, 3), (1, 2))
 
     def forward(self, image):
         x = (image - 0.5) / 0.25
         f = self.features(x)
         region = self.region(f.mean(dim=(2, 3)))
+        if self.extra:
+            f = self.glyphs(f)
         d = self.deep(f)
+        if self.extra:
+            d = self.strokes(d)
         d = self.collapse(d)
         d = self.context(d)
+        if self.extra:
+            d = self.wide_context(d)
         logits = self.classify(d).squeeze(2).permute(0, 2, 1)  # N, T=32, C
         return logits, region
 

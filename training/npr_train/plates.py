@@ -892,16 +892,11 @@ def _dealer_frame(rng, out, mx, my, W, H):
     cv2.rectangle(out, (mx + W, my), (x1, my + H), col, -1)
 
 
-def _finish(rng, plate, region, scale):
-    c, lines, w_mm, h_mm, r_mm = plate
-    img = c.img
-    # output scale
-    if scale is None:
-        target_w = rng.uniform(190, 300) if h_mm < 150 else rng.uniform(130, 220)
-        scale = target_w / w_mm
-    W, H = max(8, int(round(w_mm * scale))), max(4, int(round(h_mm * scale)))
-    interp = cv2.INTER_AREA if W < img.shape[1] else cv2.INTER_LINEAR
-    plate_img = cv2.resize(img, (W, H), interpolation=interp)
+def mount_on_car(rng, plate_img, r, tall):
+    """Put a plate image (already at output size) on a car body with a margin, maybe inside a frame,
+    a dealer's frame (tall US-style plates) and screws; corners rounded with radius r pixels.
+    Returns (image float32, plate corners, plate alpha)."""
+    H, W = plate_img.shape[:2]
     # margin (room for the reader's widening plus detector error)
     mx = int(round(W * rng.uniform(0.1, 0.2))) + 2
     my = int(round(H * rng.uniform(0.3, 0.5))) + 2
@@ -917,26 +912,39 @@ def _finish(rng, plate, region, scale):
         ft = max(2, int(H * rng.uniform(0.08, 0.25)))
         cv2.rectangle(out, (mx - ft, my - ft), (mx + W + ft, my + H + ft), fcol, -1)
     alpha = np.zeros(out.shape[:2], np.uint8)
-    r = max(1, int(round(r_mm * scale)))
     cv2.rectangle(alpha, (mx + r, my), (mx + W - 1 - r, my + H - 1), 255, -1)
     cv2.rectangle(alpha, (mx, my + r), (mx + W - 1, my + H - 1 - r), 255, -1)
     for cx, cy in ((mx + r, my + r), (mx + W - 1 - r, my + r), (mx + r, my + H - 1 - r), (mx + W - 1 - r, my + H - 1 - r)):
         cv2.circle(alpha, (cx, cy), r, 255, -1, cv2.LINE_AA)
     a = alpha[my:my + H, mx:mx + W].astype(np.float32)[..., None] / 255.0
     roi = out[my:my + H, mx:mx + W]
-    roi[:] = roi * (1 - a) + plate_img * a
-    if h_mm >= 150 and rng.random() < 0.3:
+    roi[:] = roi * (1 - a) + plate_img.astype(np.float32) * a
+    if tall and rng.random() < 0.3:
         _dealer_frame(rng, out, mx, my, W, H)
     # screws
     if rng.random() < 0.4:
         sc = _jit(rng, (170, 170, 165), 30)
         rr = max(1, int(H * 0.05))
-        ys = [my + int(H * 0.5)] if h_mm < 150 else [my + int(H * 0.12)]
+        ys = [my + int(H * 0.12)] if tall else [my + int(H * 0.5)]
         for sx in (mx + int(W * 0.08), mx + int(W * 0.92)):
             for sy in ys:
                 cv2.circle(out, (sx, sy), rr, sc, -1, cv2.LINE_AA)
                 cv2.line(out, (sx - rr, sy), (sx + rr, sy), (70, 70, 70), max(1, rr // 3))
     corners = np.array([[mx, my], [mx + W, my], [mx + W, my + H], [mx, my + H]], np.float32)
+    return out, corners, alpha
+
+
+def _finish(rng, plate, region, scale):
+    c, lines, w_mm, h_mm, r_mm = plate
+    img = c.img
+    # output scale
+    if scale is None:
+        target_w = rng.uniform(190, 300) if h_mm < 150 else rng.uniform(130, 220)
+        scale = target_w / w_mm
+    W, H = max(8, int(round(w_mm * scale))), max(4, int(round(h_mm * scale)))
+    interp = cv2.INTER_AREA if W < img.shape[1] else cv2.INTER_LINEAR
+    plate_img = cv2.resize(img, (W, H), interpolation=interp)
+    out, corners, alpha = mount_on_car(rng, plate_img, max(1, int(round(r_mm * scale))), tall=h_mm >= 150)
     line_texts = ["".join(ch for ch in t if ch.isalnum()).upper() for t in lines]
     text = "".join(line_texts)
     return dict(image=np.clip(out, 0, 255).astype(np.uint8), corners=corners, text=text, region=region,

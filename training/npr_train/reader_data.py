@@ -14,7 +14,7 @@ import numpy as np
 
 from .models import ALPHABET, READER_H, READER_W, REGIONS
 from . import scenes
-from .plates import render_plate
+from .plates import mount_on_car, render_plate
 
 SHARED = os.environ.get("NPR_SHARED", os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared"))
 REAL_DIR = os.path.join(SHARED, "data", "train-real", "ocr")
@@ -269,10 +269,27 @@ class RealCrops:
             self.items[r["region"]].append((np.ascontiguousarray(im), r["text"].upper()))
         print("[reader_data] real crops: " + ", ".join(f"{k} {len(v)}" for k, v in self.items.items()), flush=True)
 
+    mount_p = 0.5  # share of US crops put back on a car (frame, dealer frame, screws) and seen as a camera would
+
+    def _mounted(self, rng, im, text):
+        """A tight real US crop as a plate on a car, with the synthetic plates' surroundings, plate effects,
+        detector-like quads and full camera degradation: real glyphs in the context the detector gives."""
+        W = int(rng.uniform(190, 300))
+        H = max(8, int(round(W * im.shape[0] / im.shape[1])))
+        plate = cv2.resize(im, (W, H), interpolation=cv2.INTER_LINEAR).astype(np.float32)
+        img, corners, _ = mount_on_car(rng, plate, max(1, int(H * 0.05)), tall=True)
+        img = np.clip(_on_plate_effects(rng, img, corners), 0, 255).astype(np.uint8)
+        q = jitter_quad(rng, corners, loose=0.25)
+        if rng.random() < 0.3:
+            q = rotate_about(q, rng.normal(0, 2.0))
+        return degrade_warp(rng, img, widen_quad(q), real=rng.random() < 0.5)
+
     def sample(self, rng, region):
         pool = self.items[region]
         im, text = pool[int(rng.integers(len(pool)))]
         H, W = im.shape[:2]
+        if region == "us" and rng.random() < self.mount_p:
+            return self._mounted(rng, im, text), text, REGIONS.index(region)
         if region == "us":
             # tight crops: the frame is roughly the plate's outer edge
             q = np.array([[0, 0], [W, 0], [W, H], [0, H]], np.float32)
