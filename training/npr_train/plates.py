@@ -462,8 +462,9 @@ def _text_masks(font, text, h_px, condense=1.0, fixed_w=None, gap=None, rng=None
 
 
 def _draw_line(img, font, text, cx, cy, h_px, color, max_w, spacing, condense=1.0, fixed_w=None, group_gap=None,
-               shadow=None, bold=0, rng=None):
-    """Draw one centred line of text; shrinks horizontally to fit max_w. Returns the x extent drawn."""
+               shadow=None, bold=0, rng=None, gaps=None):
+    """Draw one centred line of text; shrinks horizontally to fit max_w. Returns the x extent drawn; the
+    centre x and width of each group gap are appended to `gaps` when given."""
     seed = None
     if font == "gbreal":  # one choice of tiles for both passes below
         seed = int(rng.integers(2 ** 32)) if rng is not None else abs(hash(text)) % (2 ** 32)
@@ -489,6 +490,8 @@ def _draw_line(img, font, text, cx, cy, h_px, color, max_w, spacing, condense=1.
             if shadow is not None:
                 _blend_mask(img, m, int(round(x)) + shadow[0], y + shadow[1], shadow[2], shadow[3])
             _blend_mask(img, m, int(round(x)), y, color)
+        elif gaps is not None:
+            gaps.append((x + w / 2, w))
         x += w + spacing
     return cx - total / 2, cx + total / 2, n_chars
 
@@ -810,15 +813,50 @@ def _render_us(rng):
     if rng.random() < 0.6:  # embossed: a darker offset shadow
         d = max(1, int(round(c.px(1.5))))
         sh = (d, d, (60, 60, 60), 0.5)
-    _draw_line(c.img, font, text, c.px(w_mm / 2), c.px(h_mm * rng.uniform(0.5, 0.56)), c.px(ch_mm), ink,
-               c.px(w_mm - 30), c.px(rng.uniform(3, 8)), condense, None, c.px(rng.uniform(10, 22)),
-               shadow=sh)
+    # many states put an emblem between the groups (a fruit, the state's outline, a seal, a star)
+    emblem = " " in text and rng.random() < 0.4
+    gap_mm = rng.uniform(24, 40) if emblem else rng.uniform(10, 22)
+    gaps = []
+    cy = c.px(h_mm * rng.uniform(0.5, 0.56))
+    _draw_line(c.img, font, text, c.px(w_mm / 2), cy, c.px(ch_mm), ink,
+               c.px(w_mm - 30), c.px(rng.uniform(3, 8)), condense, None, c.px(gap_mm),
+               shadow=sh, gaps=gaps)
+    if emblem:
+        for gx, gw in gaps:
+            _emblem(rng, c.img, gx, cy + c.px(ch_mm) * rng.uniform(-0.15, 0.15), min(gw * 1.1, c.px(ch_mm) * 0.7))
     # bolt holes
     if rng.random() < 0.5:
         for hx in (w_mm * 0.17, w_mm * 0.83):
             cv2.circle(c.img, (int(c.px(hx)), int(c.px(10))), max(1, int(c.px(4))), (90, 90, 90), -1, cv2.LINE_AA)
     label = "".join(groups).replace("O", "0")
     return c, [label], w_mm, h_mm, 10.0
+
+
+def _emblem(rng, img, cx, cy, size):
+    """A small coloured figure of about `size` pixels centred at (cx, cy)."""
+    col = _jit(rng, [(240, 130, 20), (200, 30, 40), (20, 60, 150), (30, 120, 60), (200, 160, 40), (20, 20, 20)]
+               [rng.integers(6)], 20)
+    r = size / 2
+    kind = rng.integers(3)
+    if kind == 0:  # a fruit: a disc with a leaf
+        cv2.circle(img, (int(cx), int(cy)), max(1, int(r * 0.8)), col, -1, cv2.LINE_AA)
+        cv2.ellipse(img, (int(cx + r * 0.3), int(cy - r * 0.8)), (max(1, int(r * 0.4)), max(1, int(r * 0.18))),
+                    -30, 0, 360, _jit(rng, (40, 130, 50), 20), -1, cv2.LINE_AA)
+    elif kind == 1:  # an outline of a state: an irregular polygon
+        n = int(rng.integers(5, 10))
+        a = np.sort(rng.uniform(0, 2 * np.pi, n))
+        rad = r * rng.uniform(0.6, 1.0, n)
+        pts = np.stack([cx + rad * np.cos(a), cy + rad * np.sin(a)], 1).astype(np.int32)
+        cv2.fillPoly(img, [pts], col, cv2.LINE_AA)
+    else:  # a five-pointed star or a seal
+        if rng.random() < 0.5:
+            a = -np.pi / 2 + np.arange(10) * np.pi / 5
+            rad = np.where(np.arange(10) % 2 == 0, r, r * 0.4)
+            pts = np.stack([cx + rad * np.cos(a), cy + rad * np.sin(a)], 1).astype(np.int32)
+            cv2.fillPoly(img, [pts], col, cv2.LINE_AA)
+        else:
+            cv2.circle(img, (int(cx), int(cy)), max(1, int(r)), col, max(1, int(r * 0.2)), cv2.LINE_AA)
+            cv2.circle(img, (int(cx), int(cy)), max(1, int(r * 0.45)), col, -1, cv2.LINE_AA)
 
 
 def _render_br(rng):
