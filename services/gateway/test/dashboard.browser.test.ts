@@ -1,7 +1,7 @@
 // The dashboard end to end in headless Chromium (Debian's /usr/bin/chromium, driven by playwright-core)
 // against the real gateway on real ports, real Redis and PostgreSQL, and the real queue and workers.
-// The recogniser is the test double (test/fake-recogniser.ts): the trained models are not in the
-// repository yet. Two gateway apps share the database and Redis, standing in for two replicas.
+// The recogniser is the test double (test/fake-recogniser.ts), so that what the pages show does not
+// depend on what the trained models read (recognise-photos tests cover those). Two gateway apps share the database and Redis, standing in for two replicas.
 // Screenshots of the main pages go to test-artifacts/dashboard/ (git-ignored).
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -168,7 +168,7 @@ describe('dashboard in a real browser', () => {
     await page.getByRole('button', { name: 'Recognise' }).click();
     await page.locator('#try-plates td.plate', { hasText: 'AB12 CDE' }).waitFor();
     await page.locator('#try-preview svg rect').first().waitFor();
-    expect(await page.locator('#try-plates tbody').innerText()).toMatch(/AB12 CDE\s+97\.0%\s+GB\s+BMW · Black · 2021 · petrol/);
+    expect(await page.locator('#try-plates tbody').innerText()).toMatch(/AB12 CDE\s+97\.0%\s+GB\s+BMW · Black · 2021 · petrol · car/);
     const json = JSON.parse(await page.locator('#try-json').innerText());
     expect(json).toMatchObject({ success: true, results: [{ plate: 'AB12 CDE', region: 'gb', vehicle: { make: 'BMW' } }] });
     expect(await page.locator('#try-curl').innerText()).toBe(

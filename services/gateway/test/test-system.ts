@@ -17,7 +17,7 @@ import { loadRecogniser, type Recogniser } from '../../inference-worker/src/reco
 import { REAL_MODELS_TIMEOUT_MS } from './dev-photos';
 import { createFakeRecogniser } from './fake-recogniser';
 
-export const BMW: Vehicle = { make: 'BMW', colour: 'Black', year: 2021, fuel_type: 'petrol' };
+export const BMW: Vehicle = { make: 'BMW', colour: 'Black', year: 2021, fuel_type: 'petrol', type: 'car' };
 
 export async function startTestSystem(
   options: {

@@ -34,7 +34,7 @@
   }
   function vehicleText(v) {
     if (!v) return 'No vehicle data';
-    var parts = [v.make, v.model, v.colour, v.year, v.fuel_type].filter(function (x) { return x !== null && x !== undefined && x !== ''; });
+    var parts = [v.make, v.model, v.colour, v.year, v.fuel_type, v.type].filter(function (x) { return x !== null && x !== undefined && x !== ''; });
     return parts.length ? parts.join(' · ') : 'No vehicle data';
   }
   function curlLine(base, key, filename) {
