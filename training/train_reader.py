@@ -56,7 +56,8 @@ def parse_args():
     ap.add_argument("--run-dir", default=os.path.join(HERE, "runs", "reader"))
     ap.add_argument("--models-dir", default=os.path.join(HERE, "..", "models"))
     ap.add_argument("--resume", action="store_true", help="continue from RUN_DIR/last.pt")
-    ap.add_argument("--init", help="start from these weights (e.g. ../models/reader.pt, fp16 state_dict)")
+    ap.add_argument("--init", help="start from these weights (e.g. ../models/reader.pt, fp16 state_dict; of a run's "
+                                   "last.pt, its EMA weights)")
     ap.add_argument("--extra", type=int, default=None, choices=[0, 1],
                     help="residual blocks added to the reader (models.Reader); default: as in --init or the checkpoint, else 0")
     ap.add_argument("--seed", type=int, default=1)
@@ -159,24 +160,28 @@ def read_state(path):
     return {k: v.float() if v.is_floating_point() else v for k, v in sd.items()}
 
 
+ADDED = tuple(name + "." for name in Reader.EXTRA_BLOCKS)
+
+
 def extra_of(sd):
-    """The `extra` a reader state_dict was made with (its added blocks are named glyphs/strokes/wide_context)."""
-    return int(any(k.startswith("glyphs.") for k in sd))
+    """The `extra` a reader state_dict was made with."""
+    return int(any(k.startswith(ADDED) for k in sd))
 
 
-def load_weights(model, path):
-    """Load weights; a reader with added blocks may start from one without them (the blocks start as identity)."""
-    sd = read_state(path)
+def load_weights(model, path, sd=None):
+    """Load weights (`sd`: already read from `path`); a reader with the added blocks may start from one
+    without them (the blocks start as the identity)."""
+    sd = read_state(path) if sd is None else sd
     missing, unexpected = model.load_state_dict(sd, strict=False)
-    added = ("glyphs.", "strokes.", "wide_context.")
-    if unexpected or any(not k.startswith(added) for k in missing):
+    if unexpected or any(not k.startswith(ADDED) for k in missing):
         raise RuntimeError(f"{path} does not fit this model: missing {missing[:5]}, unexpected {unexpected[:5]}")
 
 
 def reader_from(path):
     """The reader a weights file was trained as, with those weights."""
-    m = Reader(extra=extra_of(read_state(path)))
-    load_weights(m, path)
+    sd = read_state(path)
+    m = Reader(extra=extra_of(sd))
+    load_weights(m, path, sd)
     return m
 
 

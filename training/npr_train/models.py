@@ -72,11 +72,13 @@ class Residual(nn.Module):
 
 class Reader(nn.Module):
     """CRNN-style reader without recurrence: CNN, height collapsed, 1-D context convs, CTC logits.
-    `extra` residual blocks (0 or 1) add capacity at the glyph level and context along the plate."""
+    `extra=1` adds the residual blocks named in EXTRA_BLOCKS: capacity at the glyph level and context along
+    the plate; without them those places are identities with no weights, so both sizes share every other name."""
+
+    EXTRA_BLOCKS = ("glyphs", "strokes", "wide_context")
 
     def __init__(self, extra=0):
         super().__init__()
-        self.extra = extra
         self.features = nn.Sequential(
             conv_bn(3, 32), nn.MaxPool2d(2),  # 16x64
             conv_bn(32, 64), nn.MaxPool2d(2),  # 8x32
@@ -90,24 +92,16 @@ class Reader(nn.Module):
         self.context = nn.Sequential(conv_bn(192, 192, (1, 3)), conv_bn(192, 192, (1, 3)))
         self.classify = nn.Conv2d(192, len(ALPHABET) + 1, 1)
         self.region = nn.Linear(96, len(REGIONS))
-        if extra:
-            self.glyphs = Residual(96)  # 4x32 map
-            self.strokes = Residual(128)  # 2x32 map
-            self.wide_context = Residual(192, (1, 3), (1, 2))
+        self.glyphs = Residual(96) if extra else nn.Identity()  # 4x32 map
+        self.strokes = Residual(128) if extra else nn.Identity()  # 2x32 map
+        self.wide_context = Residual(192, (1, 3), (1, 2)) if extra else nn.Identity()
 
     def forward(self, image):
         x = (image - 0.5) / 0.25
         f = self.features(x)
         region = self.region(f.mean(dim=(2, 3)))
-        if self.extra:
-            f = self.glyphs(f)
-        d = self.deep(f)
-        if self.extra:
-            d = self.strokes(d)
-        d = self.collapse(d)
-        d = self.context(d)
-        if self.extra:
-            d = self.wide_context(d)
+        d = self.strokes(self.deep(self.glyphs(f)))
+        d = self.wide_context(self.context(self.collapse(d)))
         logits = self.classify(d).squeeze(2).permute(0, 2, 1)  # N, T=32, C
         return logits, region
 

@@ -271,7 +271,7 @@ class RealCrops:
 
     mount_p = 0.5  # share of US crops put back on a car (frame, dealer frame, screws) and seen as a camera would
 
-    def _mounted(self, rng, im, text):
+    def _mounted(self, rng, im):
         """A tight real US crop as a plate on a car, with the synthetic plates' surroundings, plate effects,
         detector-like quads and full camera degradation: real glyphs in the context the detector gives."""
         W = int(rng.uniform(190, 300))
@@ -289,7 +289,7 @@ class RealCrops:
         im, text = pool[int(rng.integers(len(pool)))]
         H, W = im.shape[:2]
         if region == "us" and rng.random() < self.mount_p:
-            return self._mounted(rng, im, text), text, REGIONS.index(region)
+            return self._mounted(rng, im), text, REGIONS.index(region)
         if region == "us":
             # tight crops: the frame is roughly the plate's outer edge
             q = np.array([[0, 0], [W, 0], [W, H], [0, H]], np.float32)

@@ -1,7 +1,8 @@
 // The dashboard end to end in headless Chromium (Debian's /usr/bin/chromium, driven by playwright-core)
 // against the real gateway on real ports, real Redis and PostgreSQL, and the real queue and workers.
 // The recogniser is the test double (test/fake-recogniser.ts), so that what the pages show does not
-// depend on what the trained models read (recognise-photos tests cover those). Two gateway apps share the database and Redis, standing in for two replicas.
+// depend on what the trained models read (recognise-photos tests cover those). Two gateway apps share
+// the database and Redis, standing in for two replicas.
 // Screenshots of the main pages go to test-artifacts/dashboard/ (git-ignored).
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
