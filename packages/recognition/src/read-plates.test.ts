@@ -1,7 +1,7 @@
 import { DEFAULT_SCORING } from './format-rescoring';
 import type { Quad } from './perspective-warp';
 import { ALPHABET, REGIONS } from './plate-formats';
-import { READER_HEIGHT, READER_WIDTH, buildReaderBatch, buildWideBatch, concatReaderOutputs, interpretReaderOutput } from './read-plates';
+import { READER_HEIGHT, READER_WIDTH, buildReaderBatch, buildSecondLook, concatReaderOutputs, interpretReaderOutput } from './read-plates';
 
 const rect = (x: number, y: number, w: number, h: number): Quad => [
   [x, y],
@@ -37,6 +37,29 @@ describe('reader batch', () => {
     expect(batch.input[0]).toBeCloseTo(128 / 255, 5);
   });
 
+  it('splits plates shaped like US ones (2:1) only on the second look, with the wider crop', () => {
+    const quads = [rect(10, 10, 200, 40), rect(50, 100, 120, 60), rect(250, 100, 100, 70)];
+    expect(buildReaderBatch(image, quads, 1.7).jobs).toEqual([
+      { plate: 0, part: 'whole' },
+      { plate: 1, part: 'whole' },
+      { plate: 2, part: 'whole' },
+      { plate: 2, part: 'upper' },
+      { plate: 2, part: 'lower' },
+    ]);
+    const second = buildSecondLook(image, quads, [0, 1, 2], [1.3, 1.45], [1.7, 2.5]);
+    expect(second.jobs).toEqual([
+      { plate: 0, part: 'wide' },
+      { plate: 1, part: 'wide' },
+      { plate: 1, part: 'upper' },
+      { plate: 1, part: 'lower' },
+      { plate: 2, part: 'wide' },
+    ]);
+    expect(buildSecondLook(image, quads, [1], null, [1.7, 2.5]).jobs).toEqual([
+      { plate: 1, part: 'upper' },
+      { plate: 1, part: 'lower' },
+    ]);
+  });
+
   it('turns reader outputs into readings per plate, joining the two lines of a square plate', () => {
     const jobs = buildReaderBatch(image, [rect(10, 10, 200, 40), rect(50, 100, 100, 70)], 2.5).jobs;
     const rows = [logitsFor('ABC1D23'), logitsFor(''), logitsFor('AB12'), logitsFor('CDE')];
@@ -63,7 +86,7 @@ describe('reader batch', () => {
     const firstOut = { logits: new Float32Array([...logitsFor('XY12ZZZ'), ...weak]), logitsDims: [2, 32, C], region };
     const alone = interpretReaderOutput(firstOut, first.jobs, 2, [], DEFAULT_SCORING, 0.3);
     expect(alone[1][0].plate).not.toBe('AB12 CDE');
-    const wide = buildWideBatch(image, quads, [1], [1.3, 1.45]);
+    const wide = buildSecondLook(image, quads, [1], [1.3, 1.45], [1.7, 2.5]);
     expect(wide.jobs).toEqual([{ plate: 1, part: 'wide' }]);
     expect(wide.input.length).toBe(3 * READER_HEIGHT * READER_WIDTH);
     const wideOut = { logits: logitsFor('AB12CDE'), logitsDims: [1, 32, C], region: new Float32Array(REGIONS.length) };

@@ -30,28 +30,47 @@ export interface ReaderBatch {
 }
 
 /**
- * Warps each plate's widened quad (and, for squarish plates, its two halves) from the full-resolution
- * photo into one reader batch.
+ * The first look: each plate's widened quad and, for plates squarish enough to be two-line ones
+ * (corner aspect below `twoLineAspect`), its two halves, from the full-resolution photo in one batch.
  */
 export function buildReaderBatch(image: RgbImage, quads: Quad[], twoLineAspect: number): ReaderBatch {
   const planned: Array<{ job: CropJob; quad: Quad }> = [];
   quads.forEach((q, plate) => {
     const wide = widenQuad(q, 1.1, 1.25);
     planned.push({ job: { plate, part: 'whole' }, quad: wide });
-    if (quadAspect(q) < twoLineAspect) {
-      const [upper, lower] = splitQuad(wide);
-      planned.push({ job: { plate, part: 'upper' }, quad: upper }, { job: { plate, part: 'lower' }, quad: lower });
-    }
+    if (quadAspect(q) < twoLineAspect) planned.push(...halves(plate, wide));
   });
   return warpBatch(image, planned);
 }
 
-/** The second look: the given plates' quads widened by [fx, fy] about their centres. */
-export function buildWideBatch(image: RgbImage, quads: Quad[], plates: number[], [fx, fy]: [number, number]): ReaderBatch {
-  return warpBatch(
-    image,
-    plates.map((plate) => ({ job: { plate, part: 'wide' as const }, quad: widenQuad(quads[plate], fx, fy) })),
-  );
+/**
+ * The second look at doubtful plates: each quad widened by `wideCrop` [fx, fy] about its centre (null:
+ * none), and the two halves of plates whose aspect lies in `halvesBetween` [from, to), which the
+ * first look read whole only.
+ */
+export function buildSecondLook(
+  image: RgbImage,
+  quads: Quad[],
+  plates: number[],
+  wideCrop: [number, number] | null,
+  [from, to]: [number, number],
+): ReaderBatch {
+  const planned: Array<{ job: CropJob; quad: Quad }> = [];
+  for (const plate of plates) {
+    const q = quads[plate];
+    if (wideCrop) planned.push({ job: { plate, part: 'wide' }, quad: widenQuad(q, wideCrop[0], wideCrop[1]) });
+    const aspect = quadAspect(q);
+    if (aspect >= from && aspect < to) planned.push(...halves(plate, widenQuad(q, 1.1, 1.25)));
+  }
+  return warpBatch(image, planned);
+}
+
+function halves(plate: number, wide: Quad): Array<{ job: CropJob; quad: Quad }> {
+  const [upper, lower] = splitQuad(wide);
+  return [
+    { job: { plate, part: 'upper' }, quad: upper },
+    { job: { plate, part: 'lower' }, quad: lower },
+  ];
 }
 
 /** Two reader runs as one: rows of `b` after those of `a`. */

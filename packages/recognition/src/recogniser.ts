@@ -12,7 +12,7 @@ import { DEFAULT_SCORING, type ScoringOptions } from './format-rescoring';
 import { decodePhoto, detectorView, type DecodedPhoto, type DetectorView } from './image-input';
 import type { Quad } from './perspective-warp';
 import { parseRegions, type Region } from './plate-formats';
-import { READER_HEIGHT, READER_WIDTH, buildReaderBatch, buildWideBatch, concatReaderOutputs, interpretReaderOutput } from './read-plates';
+import { READER_HEIGHT, READER_WIDTH, buildReaderBatch, buildSecondLook, concatReaderOutputs, interpretReaderOutput } from './read-plates';
 import type { PlateResult, RecogniseOptions, RecogniseOutcome, RecogniseWithTimingsOptions } from './types';
 
 export interface RecogniserOptions {
@@ -43,8 +43,16 @@ export interface RecogniserOptions {
   maxPlates?: number;
   /** photos with a longer side above this are decoded at this size for the crops (default 2560) */
   maxSourceSide?: number;
-  /** plates whose corner quad is narrower than this width/height ratio are also read as two lines (2.5) */
+  /**
+   * plates whose corner quad is narrower than this width/height ratio may be two-line ones and are
+   * also read as two halves when their one-line reading is doubtful (default 2.5)
+   */
   twoLineAspect?: number;
+  /**
+   * plates narrower than this are read as two halves at once (default 1.7: between two-line plates,
+   * about 1.1-1.4, and US plates, 2.0, which are read whole first and split only when doubtful)
+   */
+  squareAspect?: number;
   /** prior of the two-line reading against the one-line one (default 0.3) */
   twoLinePrior?: number;
   /**
@@ -149,6 +157,7 @@ export async function createRecogniser(options: RecogniserOptions = {}): Promise
   const maxPlates = options.maxPlates ?? 16;
   const maxSourceSide = options.maxSourceSide ?? 2560;
   const twoLineAspect = options.twoLineAspect ?? 2.5;
+  const squareAspect = Math.min(options.squareAspect ?? 1.7, twoLineAspect);
   const twoLinePrior = options.twoLinePrior ?? 0.3;
   const wideCrop = options.wideCrop === undefined ? envWideCrop() : options.wideCrop;
   const wideBelow = options.wideBelow ?? envFraction('READER_WIDE_BELOW', 0.9);
@@ -238,19 +247,18 @@ export async function createRecogniser(options: RecogniserOptions = {}): Promise
     if (!detections.length) return results;
     const s = photo.sourceScale;
     const sourceQuads = detections.map((d) => d.quad.map(([x, y]) => [x * s, y * s]) as Quad);
-    const batch = buildReaderBatch(photo.source, sourceQuads, twoLineAspect);
+    const batch = buildReaderBatch(photo.source, sourceQuads, squareAspect);
     if (!batch.jobs.length) return results;
     const out = await inference(() => runReader(batch.input, batch.jobs.length));
     const readings = interpretReaderOutput(out, batch.jobs, detections.length, hint, scoring, twoLinePrior);
-    // a second, wider crop of the plates read doubtfully: the likelier reading of the two views wins
-    if (wideCrop) {
-      const doubtful = readings.flatMap((r, i) => (r.length && (wideBelow >= 1 || r[0].confidence < wideBelow) ? [i] : []));
-      const more = doubtful.length ? buildWideBatch(photo.source, sourceQuads, doubtful, wideCrop) : null;
-      if (more?.jobs.length) {
-        const wideOut = await inference(() => runReader(more.input, more.jobs.length));
-        const again = interpretReaderOutput(concatReaderOutputs(out, wideOut), [...batch.jobs, ...more.jobs], detections.length, hint, scoring, twoLinePrior, new Set(doubtful));
-        for (const i of doubtful) readings[i] = again[i];
-      }
+    // a second look at the plates read doubtfully: a wider crop, and the two halves of squarish plates
+    // read whole only so far; all views are scored together and the likeliest reading wins
+    const doubtful = readings.flatMap((r, i) => (r.length && (wideBelow >= 1 || r[0].confidence < wideBelow) ? [i] : []));
+    const more = doubtful.length ? buildSecondLook(photo.source, sourceQuads, doubtful, wideCrop, [squareAspect, twoLineAspect]) : null;
+    if (more?.jobs.length) {
+      const moreOut = await inference(() => runReader(more.input, more.jobs.length));
+      const again = interpretReaderOutput(concatReaderOutputs(out, moreOut), [...batch.jobs, ...more.jobs], detections.length, hint, scoring, twoLinePrior, new Set(doubtful));
+      for (const i of doubtful) readings[i] = again[i];
     }
     detections.forEach((det, i) => {
       const best = readings[i][0];
