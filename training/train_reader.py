@@ -49,6 +49,7 @@ def parse_args():
     ap.add_argument("--region-weight", type=float, default=0.3)
     ap.add_argument("--real-frac", type=float, default=0.4)
     ap.add_argument("--neg-frac", type=float, default=0.05, help="share of not-plate crops with an empty target")
+    ap.add_argument("--hard-negatives", help="mine_not_plates.py's output: half of the not-plates are the detector's false plates")
     ap.add_argument("--ema", type=float, default=0.998)
     ap.add_argument("--val-every", type=int, default=300)
     ap.add_argument("--ckpt-every", type=int, default=200)
@@ -241,7 +242,8 @@ def main():
 
     dev = [] if args.no_val else reader_data.load_dev()
     log(f"dev crops: {len(dev)} plates" + (f" ({sum(d['two'] is not None for d in dev)} also read as two halves)" if dev else ""))
-    mixer = reader_data.Mixer(seed=args.seed + step, real_frac=args.real_frac, neg_frac=args.neg_frac)
+    mixer = reader_data.Mixer(seed=args.seed + step, real_frac=args.real_frac, neg_frac=args.neg_frac,
+                              hard_negatives=args.hard_negatives)
     if mixer_state is not None:
         mixer.rng.bit_generator.state = mixer_state
 

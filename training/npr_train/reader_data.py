@@ -327,14 +327,27 @@ class NotPlates:
     """Crops of things that are not plates, with an empty target: the detector's false plates on real
     photos (grilles, badges, lamps, signs, corners of the frame) are read as short strings unless the
     reader has learnt to say "nothing here". Patches of the real scenes (labelled plates excluded) and of
-    the detector's cluttered procedural backgrounds."""
+    the detector's cluttered procedural backgrounds; with `hard` (mine_not_plates.py's output), half of
+    them are where the detector itself fired on those images, with its quads."""
 
-    def __init__(self):
+    def __init__(self, hard=None):
         try:
             self.scenes = scenes.load_scenes()
         except OSError:
             self.scenes = []
-        print(f"[reader_data] not-plate sources: {len(self.scenes)} real scenes + procedural clutter", flush=True)
+        self.hard = []
+        if hard:
+            with open(hard) as f:
+                rows = [json.loads(line) for line in f]
+            self.hard = [r for r in rows if "background" in r or r["scene"] < len(self.scenes)]
+        print(f"[reader_data] not-plate sources: {len(self.scenes)} real scenes + procedural clutter"
+              f" + {len(self.hard)} of the detector's false plates", flush=True)
+
+    def _hard(self, rng):
+        r = self.hard[int(rng.integers(len(self.hard)))]
+        img = self.scenes[r["scene"]]["erased"] if "scene" in r else scenes.seeded_background(r["background"], self.scenes)
+        q = jitter_quad(rng, np.array(r["quad"], np.float32))
+        return degrade_warp(rng, img, widen_quad(q)), "", IGNORE
 
     def _quad(self, rng, W, H, avoid):
         for _ in range(10):
@@ -347,6 +360,8 @@ class NotPlates:
         return None
 
     def sample(self, rng):
+        if self.hard and rng.random() < 0.5:
+            return self._hard(rng)
         while True:
             if self.scenes and rng.random() < 0.6:
                 sc = self.scenes[int(rng.integers(len(self.scenes)))]
@@ -365,7 +380,7 @@ class NotPlates:
 class Mixer:
     """Batches: ~60% synthetic, ~40% real (US/BR/AR oversampled), and `neg_frac` not-plates."""
 
-    def __init__(self, seed=0, real_frac=0.4, real=None, neg_frac=0.0):
+    def __init__(self, seed=0, real_frac=0.4, real=None, neg_frac=0.0, hard_negatives=None):
         self.rng = np.random.default_rng(seed)
         self.real = real if real is not None else RealCrops()
         self.real_frac = real_frac if any(self.real.items.values()) else 0.0
@@ -374,7 +389,7 @@ class Mixer:
         self.real_mix = [("us", 0.5), ("br", 0.35), ("ar", 0.15)]
         self.real_mix = [(k, p) for k, p in self.real_mix if self.real.items[k]]
         self.neg_frac = neg_frac
-        self.negatives = NotPlates() if neg_frac > 0 else None
+        self.negatives = NotPlates(hard_negatives) if neg_frac > 0 else None
 
     def one(self):
         rng = self.rng

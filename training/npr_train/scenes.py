@@ -249,6 +249,12 @@ def procedural_background(rng, scenes, s=CROP):
     return img
 
 
+def seeded_background(seed, scenes):
+    """The procedural background of this seed: the same image every time for the same scene list (hard
+    not-plates mined on it are stored as seed + quad, not as pixels)."""
+    return procedural_background(np.random.default_rng(seed), scenes)
+
+
 # ------------------------------------------------------------------------------------ plate paste
 
 def _plate_width(rng):

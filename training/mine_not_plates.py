@@ -1,0 +1,135 @@
+"""Hard not-plates for the reader: where the committed detector fires on things that are not plates.
+
+    /usr/bin/python3 mine_not_plates.py [--detector ../models/detector.pt] [--reader ../models/reader.pt]
+                                        [--backgrounds 1500] [--out runs/not-plates.jsonl]
+
+The detector's false plates on real photos (badges, grilles, lamps, window corners, sign lettering) are
+what the reader must learn to read as "nothing here": random patches (reader_data.NotPlates) are too
+easy. This runs the detector, as at inference (long side 640 and 800, padded to /32), over
+
+- the real training scenes with their labelled plates smeared out (scenes.load_scenes, "erased"), and
+- procedural cluttered backgrounds (scenes.procedural_background, regenerated from their seed),
+
+and keeps detections scoring >= --threshold that lie away from every labelled plate. The Kaggle scenes'
+labels are incomplete, so a detection that the current reader reads fluently (>= 4 characters, every
+character at >= 0.8) may be an unlabelled real plate and is left out. Output: one JSON line per
+not-plate with its source (scene index or background seed), its quad in that image's pixels and the
+detector's score. Training reads it with `train_reader.py --hard-negatives FILE`. Nothing here touches
+the dev photos.
+"""
+import argparse
+import json
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from eval_detector import decode, load_model, prepare  # noqa: E402
+from npr_train import reader_data, scenes  # noqa: E402
+from npr_train.models import ALPHABET  # noqa: E402
+from train_reader import reader_from  # noqa: E402
+
+
+def detections(detector, img, sizes, thr):
+    """Quads (N,4,2) and scores of `img` at each detector size, in `img` pixels, overlapping ones merged."""
+    quads, scores = [], []
+    for size in sizes:
+        x, s = prepare(img, size)
+        with torch.no_grad():
+            heat, geom = detector(torch.from_numpy(x)[None].float() / 255)
+        _, sc, q = decode(heat, geom, s, thr=thr)
+        quads.extend(q)
+        scores.extend(sc)
+    kept = []
+    for i in np.argsort(-np.array(scores)):
+        box = np.concatenate([quads[i].min(0), quads[i].max(0)])
+        if all(_iou(box, np.concatenate([quads[j].min(0), quads[j].max(0)])) < 0.3 for j in kept):
+            kept.append(i)
+    return [(quads[i], float(scores[i])) for i in kept]
+
+
+def _iou(a, b):
+    x0, y0 = max(a[0], b[0]), max(a[1], b[1])
+    x1, y1 = min(a[2], b[2]), min(a[3], b[3])
+    inter = max(0.0, x1 - x0) * max(0.0, y1 - y0)
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / union if union > 0 else 0.0
+
+
+def touches(q, labelled):
+    """Whether quad q overlaps any labelled plate (expanded 1.3 x 1.6, as NotPlates keeps away)."""
+    box = np.concatenate([q.min(0), q.max(0)])
+    for lq in labelled:
+        e = scenes._expand_quad(lq, 1.3, 1.6)
+        lb = np.concatenate([e.min(0), e.max(0)])
+        if box[0] < lb[2] and box[2] > lb[0] and box[1] < lb[3] and box[3] > lb[1]:
+            return True
+    return False
+
+
+def fluent(reader, img, q):
+    """The current reader reads the crop like a plate (>= 4 characters, each at >= 0.8)."""
+    crop = reader_data.warp_quad(img, reader_data.widen_quad(q))
+    x = torch.from_numpy(crop.astype(np.float32) / 255).permute(2, 0, 1)[None]
+    with torch.no_grad():
+        logits, _ = reader(x)
+    p = torch.softmax(logits[0], -1)
+    best, idx = p.max(-1)
+    chars, prev, probs = [], 0, []
+    for t in range(len(idx)):
+        k = int(idx[t])
+        if k != 0 and k != prev:
+            chars.append(ALPHABET[k - 1])
+            probs.append(float(best[t]))
+        prev = k
+    return len(chars) >= 4 and min(probs) >= 0.8, "".join(chars)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--detector", default=os.path.join(HERE, "..", "models", "detector.pt"))
+    ap.add_argument("--reader", default=os.path.join(HERE, "..", "models", "reader.pt"))
+    ap.add_argument("--backgrounds", type=int, default=1500)
+    ap.add_argument("--threshold", type=float, default=0.2, help="detector score kept (runtime: 0.3)")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--out", default=os.path.join(HERE, "runs", "not-plates.jsonl"))
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    detector = load_model(args.detector)
+    reader = reader_from(args.reader).eval()
+    scene_list = scenes.load_scenes()
+    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
+    kept = skipped = 0
+    t0 = time.time()
+    with open(args.out, "w") as out:
+        for i, sc in enumerate(scene_list):
+            img = sc["erased"]
+            for q, score in detections(detector, img, (640, 800), args.threshold):
+                if touches(q, sc["quads"]):
+                    continue
+                real, text = fluent(reader, img, q)
+                if real:
+                    skipped += 1
+                    continue
+                out.write(json.dumps({"scene": i, "quad": q.round(1).tolist(), "score": round(score, 3), "read": text}) + "\n")
+                kept += 1
+            if (i + 1) % 50 == 0:
+                print(f"scenes {i + 1}/{len(scene_list)}: {kept} not-plates, {skipped} left out as possible plates "
+                      f"({time.time() - t0:.0f} s)", flush=True)
+        for seed in range(args.backgrounds):
+            img = scenes.seeded_background(seed, scene_list)
+            # drawn at the detector's working scale already: read as is
+            for q, score in detections(detector, img, (max(img.shape[:2]),), args.threshold):
+                out.write(json.dumps({"background": seed, "quad": q.round(1).tolist(), "score": round(score, 3)}) + "\n")
+                kept += 1
+            if (seed + 1) % 250 == 0:
+                print(f"backgrounds {seed + 1}/{args.backgrounds}: {kept} not-plates ({time.time() - t0:.0f} s)", flush=True)
+    print(f"wrote {kept} not-plates to {args.out} ({skipped} possible real plates left out) in {time.time() - t0:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
