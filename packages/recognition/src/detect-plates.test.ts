@@ -1,4 +1,4 @@
-import { decodeDetections, fillDetectorInput, iou, letterbox, nonMaxSuppression, quadBox } from './detect-plates';
+import { decodeDetections, fillDetectorInput, iou, letterbox, nonMaxSuppression, quadBox, samePlate } from './detect-plates';
 
 describe('detector pre- and post-processing', () => {
   it('resizes the long side to the detector size and pads to multiples of 32', () => {
@@ -53,6 +53,14 @@ describe('detector pre- and post-processing', () => {
       0.3,
     );
     expect(kept.map((k) => k.score)).toEqual([0.9, 0.7]);
+  });
+
+  it('takes overlapping or nested boxes for the same plate, and apart ones for two', () => {
+    const plate = { x: 0, y: 0, width: 100, height: 30 };
+    expect(samePlate(plate, { x: 20, y: 0, width: 100, height: 30 }, 0.3)).toBe(true);
+    expect(samePlate(plate, { x: 10, y: 5, width: 40, height: 10 }, 0.3)).toBe(true); // one line of it
+    expect(samePlate(plate, { x: 80, y: 0, width: 100, height: 30 }, 0.3)).toBe(false);
+    expect(samePlate(plate, { x: 300, y: 300, width: 50, height: 20 }, 0.3)).toBe(false);
   });
 
   it('measures IoU and boxes around quads', () => {

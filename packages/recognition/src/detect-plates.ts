@@ -164,13 +164,13 @@ export function nonMaxSuppression<T extends { score: number; box: BoundingBox }>
   const sorted = [...dets].sort((a, b) => b.score - a.score);
   const kept: T[] = [];
   for (const d of sorted) {
-    const area = d.box.width * d.box.height;
-    const clash = kept.some((k) => {
-      if (iou(k.box, d.box) > iouThreshold) return true;
-      const inter = intersection(k.box, d.box);
-      return inter > 0.7 * Math.min(area, k.box.width * k.box.height);
-    });
-    if (!clash) kept.push(d);
+    if (!kept.some((k) => samePlate(k.box, d.box, iouThreshold))) kept.push(d);
   }
   return kept;
+}
+
+/** Whether two boxes are taken for the same plate: IoU above the threshold, or one mostly inside the other. */
+export function samePlate(a: BoundingBox, b: BoundingBox, iouThreshold: number): boolean {
+  if (iou(a, b) > iouThreshold) return true;
+  return intersection(a, b) > 0.7 * Math.min(a.width * a.height, b.width * b.height);
 }

@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
-import { decodeDetections, fillDetectorInput, nonMaxSuppression, type Detection } from './detect-plates';
+import { decodeDetections, fillDetectorInput, nonMaxSuppression, samePlate, type Detection } from './detect-plates';
 import { RecognitionError } from './errors';
 import { DEFAULT_SCORING, type ScoringOptions } from './format-rescoring';
 import { decodePhoto, detectorView, type DecodedPhoto, type DetectorView } from './image-input';
@@ -311,7 +311,9 @@ export async function createRecogniser(options: RecogniserOptions = {}): Promise
       for (const size of extraSizes) {
         const view = await detectorView(photo.source, photo.width, photo.height, size);
         lap('decode');
-        const more = await detect(view, photo);
+        // plates the first pass already read confidently are not read again: that reading would stand
+        const confident = results.filter((r) => r.confidence >= rescanBelow);
+        const more = (await detect(view, photo)).filter((d) => !confident.some((r) => samePlate(r.bounding_box, d.box, NMS_IOU)));
         lap('detect');
         results.push(...(await read(more, photo, hint, topN)));
         lap('read');
