@@ -252,8 +252,10 @@ export async function createRecogniser(options: RecogniserOptions = {}): Promise
     const out = await inference(() => runReader(batch.input, batch.jobs.length));
     const readings = interpretReaderOutput(out, batch.jobs, detections.length, hint, scoring, twoLinePrior);
     // a second look at the plates read doubtfully: a wider crop, and the two halves of squarish plates
-    // read whole only so far; all views are scored together and the likeliest reading wins
-    const doubtful = readings.flatMap((r, i) => (r.length && (wideBelow >= 1 || r[0].confidence < wideBelow) ? [i] : []));
+    // read whole only so far; all views are scored together and the likeliest reading wins. Readings
+    // under the reporting floor get none: the reader sees no plate there (on the dev photos this
+    // dropped two false plates and one wrong reading, and no right one)
+    const doubtful = readings.flatMap((r, i) => (r.length && r[0].confidence >= minConfidence && (wideBelow >= 1 || r[0].confidence < wideBelow) ? [i] : []));
     const more = doubtful.length ? buildSecondLook(photo.source, sourceQuads, doubtful, wideCrop, [squareAspect, twoLineAspect]) : null;
     if (more?.jobs.length) {
       const moreOut = await inference(() => runReader(more.input, more.jobs.length));
