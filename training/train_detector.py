@@ -1,6 +1,7 @@
 """Train the plate detector (npr_train.models.Detector) on scene crops from npr_train.scenes.
 
     cd training && OMP_NUM_THREADS=1 /usr/bin/python3 train_detector.py --until 16:00 [--resume] [--init ../models/detector.pt]
+    /usr/bin/python3 train_detector.py --export-only     # models/detector.pt -> models/detector.onnx
 
 CenterNet-style: focal loss on the centre heatmap, L1 on the centre offset and the four corners at the
 cells about each centre. AdamW, linear warm-up then cosine decay over the time budget (--until) or
@@ -107,7 +108,17 @@ def main():
     ap.add_argument("--init", help="start from these weights (e.g. ../models/detector.pt)")
     ap.add_argument("--no-val", action="store_true")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--export-only", action="store_true",
+                    help="only re-export models/detector.onnx from models/detector.pt (after a change to MODEL_IO.md)")
     args = ap.parse_args()
+    if args.export_only:
+        sd = torch.load(os.path.join(MODELS, "detector.pt"), map_location="cpu")
+        m = Detector()
+        m.load_state_dict({k: (v.float() if v.is_floating_point() else v) for k, v in sd.items()})
+        export_onnx(m, os.path.join(MODELS, "detector.onnx.tmp"), "detector")
+        os.replace(os.path.join(MODELS, "detector.onnx.tmp"), os.path.join(MODELS, "detector.onnx"))
+        print(f"exported {os.path.join(MODELS, 'detector.onnx')} from detector.pt")
+        return
 
     torch.set_num_threads(args.threads)
     os.makedirs(RUN_DIR, exist_ok=True)

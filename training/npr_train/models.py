@@ -106,13 +106,27 @@ class Reader(nn.Module):
         return logits, region
 
 
+class PixelBytes(nn.Module):
+    """The detector as exported: uint8 RGB pixels in rows (N, H, W, 3), as an image decoder gives them.
+    Turning them into the float channels the network trains on happens inside the graph, where ONNX
+    Runtime does it several times faster than the runtime's JavaScript could."""
+
+    def __init__(self, net):
+        super().__init__()
+        self.net = net
+
+    def forward(self, image):
+        return self.net(image.permute(0, 3, 1, 2).float() / 255)
+
+
 def export_onnx(model, path, kind):
     """Export a model to ONNX with the names and dynamic axes of MODEL_IO.md."""
     model = model.eval().float()
     if kind == "detector":
-        dummy = torch.rand(1, 3, 384, 640)
+        model = PixelBytes(model)
+        dummy = torch.randint(0, 256, (1, 384, 640, 3), dtype=torch.uint8)
         names = ["heatmap", "geometry"]
-        axes = {"image": {2: "height", 3: "width"}, "heatmap": {2: "fh", 3: "fw"}, "geometry": {2: "fh", 3: "fw"}}
+        axes = {"image": {1: "height", 2: "width"}, "heatmap": {2: "fh", 3: "fw"}, "geometry": {2: "fh", 3: "fw"}}
     else:
         dummy = torch.rand(2, 3, READER_H, READER_W)
         names = ["logits", "region"]

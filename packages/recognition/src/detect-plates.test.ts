@@ -1,4 +1,4 @@
-import { decodeDetections, fillDetectorInput, iou, letterbox, nonMaxSuppression, quadBox, samePlate } from './detect-plates';
+import { decodeDetections, iou, letterbox, needsPadding, nonMaxSuppression, padDetectorInput, quadBox, samePlate } from './detect-plates';
 
 describe('detector pre- and post-processing', () => {
   it('resizes the long side to the detector size and pads to multiples of 32', () => {
@@ -8,15 +8,22 @@ describe('detector pre- and post-processing', () => {
     expect(letterbox(500, 300, 640)).toMatchObject({ resizedWidth: 640, resizedHeight: 384, inputWidth: 640, inputHeight: 384 });
   });
 
-  it('fills the CHW input with pixel / 255 and zero padding', () => {
+  it('pads the RGB rows with zeros right and bottom to the input size', () => {
     const lb = letterbox(40, 20, 40); // 40x20 -> input 64x32
-    const rgb = new Uint8Array(40 * 20 * 3).fill(255);
-    const out = fillDetectorInput(rgb, lb, new Float32Array(3 * 64 * 32).fill(7));
-    expect(out[0]).toBe(1);
-    expect(out[39]).toBe(1);
-    expect(out[40]).toBe(0); // right padding
-    expect(out[20 * 64]).toBe(0); // bottom padding
-    expect(out[2 * 64 * 32 + 64 + 1]).toBe(1); // blue plane
+    expect(needsPadding(lb)).toBe(true);
+    const rgb = new Uint8Array(40 * 20 * 3).map((_, i) => 100 + (i % 100));
+    const out = padDetectorInput(rgb, lb, new Uint8Array(64 * 32 * 3).fill(7));
+    expect(Array.from(out.subarray(0, 40 * 3))).toEqual(Array.from(rgb.subarray(0, 40 * 3))); // first row
+    expect(out[40 * 3]).toBe(0); // right padding
+    expect(Array.from(out.subarray(19 * 64 * 3, 19 * 64 * 3 + 120))).toEqual(Array.from(rgb.subarray(19 * 120, 20 * 120))); // last row
+    expect(out[20 * 64 * 3]).toBe(0); // bottom padding
+    expect(out.includes(7)).toBe(false); // nothing of the reused buffer is left
+    // only the bottom to pad (a 16:9 photo): the rows are copied whole
+    const wide = letterbox(1280, 720, 640);
+    const full = padDetectorInput(new Uint8Array(640 * 360 * 3).fill(9), wide, new Uint8Array(640 * 384 * 3).fill(7));
+    expect(full[640 * 360 * 3 - 1]).toBe(9);
+    expect(full[640 * 360 * 3]).toBe(0);
+    expect(needsPadding(letterbox(640, 384, 640))).toBe(false);
   });
 
   it('decodes a heatmap peak into corners in original pixels', () => {

@@ -35,22 +35,26 @@ export function letterbox(width: number, height: number, detectorSize: number): 
   };
 }
 
-/** Writes resized RGB bytes (HWC) into the detector's CHW float input, pixel / 255, zero padding. */
-export function fillDetectorInput(rgb: Uint8Array, lb: Letterbox, out: Float32Array): Float32Array {
+/** Whether the resized pixels must be padded to become the detector's input. */
+export function needsPadding(lb: Letterbox): boolean {
+  return lb.resizedWidth !== lb.inputWidth || lb.resizedHeight !== lb.inputHeight;
+}
+
+/**
+ * The detector's input (MODEL_IO.md: uint8 RGB rows, [1, H, W, 3]) in `out`: the resized pixels,
+ * padded right and bottom with zeros to the input size.
+ */
+export function padDetectorInput(rgb: Uint8Array, lb: Letterbox, out: Uint8Array): Uint8Array {
   const { resizedWidth: rw, resizedHeight: rh, inputWidth: W, inputHeight: H } = lb;
-  const plane = W * H;
-  if (out.length !== 3 * plane) throw new Error('detector input buffer has the wrong size');
-  if (rw !== W || rh !== H) out.fill(0);
-  const k = 1 / 255;
-  for (let y = 0; y < rh; y++) {
-    let src = y * rw * 3;
-    let dst = y * W;
-    for (let x = 0; x < rw; x++, src += 3, dst++) {
-      out[dst] = rgb[src] * k;
-      out[dst + plane] = rgb[src + 1] * k;
-      out[dst + 2 * plane] = rgb[src + 2] * k;
-    }
+  if (rgb.length !== rw * rh * 3) throw new Error('resized pixels do not match the letterbox');
+  if (out.length !== W * H * 3) throw new Error('detector input buffer has the wrong size');
+  if (rw === W) {
+    out.set(rgb);
+    out.fill(0, rgb.length);
+    return out;
   }
+  out.fill(0);
+  for (let y = 0; y < rh; y++) out.set(rgb.subarray(y * rw * 3, (y + 1) * rw * 3), y * W * 3);
   return out;
 }
 

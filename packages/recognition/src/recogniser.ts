@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
-import { decodeDetections, fillDetectorInput, nonMaxSuppression, samePlate, type Detection } from './detect-plates';
+import { decodeDetections, needsPadding, nonMaxSuppression, padDetectorInput, samePlate, type Detection } from './detect-plates';
 import { RecognitionError } from './errors';
 import { DEFAULT_SCORING, type ScoringOptions } from './format-rescoring';
 import { decodePhoto, detectorView, type DecodedPhoto, type DetectorView } from './image-input';
@@ -189,17 +189,17 @@ export async function createRecogniser(options: RecogniserOptions = {}): Promise
   expectNames(detector, 'detector.onnx', ['image'], ['heatmap', 'geometry']);
   expectNames(reader, 'reader.onnx', ['image'], ['logits', 'region']);
 
-  // detector inputs are large; reuse one buffer per input shape rather than allocating per photo
-  const pool = new Map<string, Float32Array[]>();
-  const takeBuffer = (len: number, key: string) => pool.get(key)?.pop() ?? new Float32Array(len);
-  const giveBuffer = (buf: Float32Array, key: string) => {
+  // padded detector inputs are large; reuse one buffer per input shape rather than allocating per photo
+  const pool = new Map<string, Uint8Array[]>();
+  const takeBuffer = (len: number, key: string) => pool.get(key)?.pop() ?? new Uint8Array(len);
+  const giveBuffer = (buf: Uint8Array, key: string) => {
     const list = pool.get(key) ?? [];
     if (list.length < 4) list.push(buf);
     pool.set(key, list);
   };
 
-  async function runDetector(input: Float32Array, w: number, h: number) {
-    const out = await detector.run({ image: new ort.Tensor('float32', input, [1, 3, h, w]) });
+  async function runDetector(input: Uint8Array, w: number, h: number) {
+    const out = await detector.run({ image: new ort.Tensor('uint8', input, [1, h, w, 3]) });
     const heat = out.heatmap;
     return { heatmap: heat.data as Float32Array, geometry: out.geometry.data as Float32Array, fh: heat.dims[2], fw: heat.dims[3] };
   }
@@ -213,7 +213,7 @@ export async function createRecogniser(options: RecogniserOptions = {}): Promise
     for (const size of detectorSizes) {
       // the commonest shapes: 16:9 landscape and square
       for (const [w, h] of [[size, Math.ceil((size * 9) / 16 / 32) * 32], [Math.ceil(size / 32) * 32, Math.ceil(size / 32) * 32]]) {
-        await runDetector(new Float32Array(3 * w * h), w, h);
+        await runDetector(new Uint8Array(3 * w * h), w, h);
       }
     }
     await runReader(new Float32Array(3 * 3 * READER_WIDTH * READER_HEIGHT), 3);
@@ -225,9 +225,10 @@ export async function createRecogniser(options: RecogniserOptions = {}): Promise
   async function detect(view: DetectorView, photo: DecodedPhoto): Promise<Detection[]> {
     const lb = view.letterbox;
     const key = `${lb.inputWidth}x${lb.inputHeight}`;
-    const input = takeBuffer(3 * lb.inputWidth * lb.inputHeight, key);
+    // the decoded pixels are the input as they are unless they need padding to multiples of 32
+    const padded = needsPadding(lb) ? takeBuffer(3 * lb.inputWidth * lb.inputHeight, key) : null;
     try {
-      fillDetectorInput(view.rgb, lb, input);
+      const input = padded ? padDetectorInput(view.rgb, lb, padded) : view.rgb;
       const maps = await inference(() => runDetector(input, lb.inputWidth, lb.inputHeight));
       return decodeDetections(maps.heatmap, maps.geometry, maps.fh, maps.fw, lb, {
         threshold,
@@ -237,7 +238,7 @@ export async function createRecogniser(options: RecogniserOptions = {}): Promise
         imageHeight: photo.height,
       });
     } finally {
-      giveBuffer(input, key);
+      if (padded) giveBuffer(padded, key);
     }
   }
 
