@@ -41,19 +41,27 @@ export async function detectorView(source: RgbImage, width: number, height: numb
 /** Decodes and orients a photo; rejects with INVALID_IMAGE when the bytes are not an image. */
 export async function decodePhoto(bytes: Uint8Array, detectorSize: number, maxSourceSide: number): Promise<DecodedPhoto> {
   try {
-    const meta = await sharp(bytes).metadata();
-    if (!meta.width || !meta.height) throw new Error('no image dimensions');
-    // orientations 5-8 swap width and height
-    const swap = (meta.orientation ?? 1) >= 5;
-    const width = swap ? meta.height : meta.width;
-    const height = swap ? meta.width : meta.height;
-    let pipeline = sharp(bytes, { failOn: 'error' }).rotate();
-    const longSide = Math.max(width, height);
-    // very large photos: plates there are large too, and a capped decode (JPEG shrink-on-load) is far cheaper
-    if (longSide > maxSourceSide) pipeline = pipeline.resize({ width: maxSourceSide, height: maxSourceSide, fit: 'inside' });
-    const full = await pipeline.removeAlpha().toColourspace('srgb').raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+    // one decode (EXIF orientation applied; very large photos capped, which for JPEG is a cheap
+    // shrink-on-load); the photo's own size is read separately only when the cap may have applied
+    const full = await sharp(bytes, { failOn: 'error' })
+      .rotate()
+      .resize({ width: maxSourceSide, height: maxSourceSide, fit: 'inside', withoutEnlargement: true })
+      .removeAlpha()
+      .toColourspace('srgb')
+      .raw({ depth: 'uchar' })
+      .toBuffer({ resolveWithObject: true });
     if (full.info.channels !== 3) throw new Error(`decoded to ${full.info.channels} channels`);
     const source: RgbImage = { data: full.data, width: full.info.width, height: full.info.height };
+    let width = source.width;
+    let height = source.height;
+    if (Math.max(width, height) >= maxSourceSide) {
+      const meta = await sharp(bytes).metadata();
+      if (!meta.width || !meta.height) throw new Error('no image dimensions');
+      // orientations 5-8 swap width and height
+      const swap = (meta.orientation ?? 1) >= 5;
+      width = swap ? meta.height : meta.width;
+      height = swap ? meta.width : meta.height;
+    }
     const primary = await detectorView(source, width, height, detectorSize);
     return { width, height, source, sourceScale: source.width / width, detector: primary };
   } catch (err) {
