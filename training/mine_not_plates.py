@@ -28,10 +28,9 @@ import torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from eval_detector import decode, load_model, prepare  # noqa: E402
+from eval_detector import decode, iou, load_model, prepare  # noqa: E402
 from npr_train import reader_data, scenes  # noqa: E402
-from npr_train.models import ALPHABET  # noqa: E402
-from train_reader import reader_from  # noqa: E402
+from train_reader import emitted, reader_from  # noqa: E402
 
 
 def detections(detector, img, sizes, thr):
@@ -44,20 +43,12 @@ def detections(detector, img, sizes, thr):
         _, sc, q = decode(heat, geom, s, thr=thr)
         quads.extend(q)
         scores.extend(sc)
+    boxes = np.array([np.concatenate([q.min(0), q.max(0)]) for q in quads], np.float32).reshape(-1, 4)
     kept = []
     for i in np.argsort(-np.array(scores)):
-        box = np.concatenate([quads[i].min(0), quads[i].max(0)])
-        if all(_iou(box, np.concatenate([quads[j].min(0), quads[j].max(0)])) < 0.3 for j in kept):
+        if not kept or iou(boxes[i:i + 1], boxes[kept]).max() < 0.3:
             kept.append(i)
     return [(quads[i], float(scores[i])) for i in kept]
-
-
-def _iou(a, b):
-    x0, y0 = max(a[0], b[0]), max(a[1], b[1])
-    x1, y1 = min(a[2], b[2]), min(a[3], b[3])
-    inter = max(0.0, x1 - x0) * max(0.0, y1 - y0)
-    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
-    return inter / union if union > 0 else 0.0
 
 
 def touches(q, labelled):
@@ -77,15 +68,7 @@ def fluent(reader, img, q):
     x = torch.from_numpy(crop.astype(np.float32) / 255).permute(2, 0, 1)[None]
     with torch.no_grad():
         logits, _ = reader(x)
-    p = torch.softmax(logits[0], -1)
-    best, idx = p.max(-1)
-    chars, prev, probs = [], 0, []
-    for t in range(len(idx)):
-        k = int(idx[t])
-        if k != 0 and k != prev:
-            chars.append(ALPHABET[k - 1])
-            probs.append(float(best[t]))
-        prev = k
+    chars, probs = emitted(logits)[0]
     return len(chars) >= 4 and min(probs) >= 0.8, "".join(chars)
 
 

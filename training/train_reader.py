@@ -90,8 +90,8 @@ class Log:
         self.f.flush()
 
 
-def greedy(logits):
-    """logits N,T,C -> list of (text, confidence = mean max prob of emitted chars)."""
+def emitted(logits):
+    """logits N,T,C -> per row, the greedy CTC decoding's characters and the probability of each."""
     p = logits.float().softmax(-1)
     conf, idx = p.max(-1)
     out = []
@@ -102,8 +102,13 @@ def greedy(logits):
                 s.append(ALPHABET[k - 1])
                 cs.append(c)
             prev = k
-        out.append(("".join(s), float(np.mean(cs)) if cs else 0.0))
+        out.append((s, cs))
     return out
+
+
+def greedy(logits):
+    """logits N,T,C -> list of (text, confidence = mean max prob of emitted chars)."""
+    return [("".join(s), float(np.mean(cs)) if cs else 0.0) for s, cs in emitted(logits)]
 
 
 def fold(s):
