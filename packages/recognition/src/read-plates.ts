@@ -10,6 +10,8 @@ import { REGIONS, type Region } from './plate-formats';
 export const READER_WIDTH = 128;
 export const READER_HEIGHT = 32;
 const CROP_SIZE = 3 * READER_WIDTH * READER_HEIGHT;
+/** how much the contract's crop widens the detector's quad about its centre (MODEL_IO.md) */
+const CROP_WIDEN: [number, number] = [1.1, 1.25];
 
 /** Which crop of which plate a row of the reader batch holds. */
 export interface CropJob {
@@ -36,7 +38,7 @@ export interface ReaderBatch {
 export function buildReaderBatch(image: RgbImage, quads: Quad[], twoLineAspect: number): ReaderBatch {
   const planned: Array<{ job: CropJob; quad: Quad }> = [];
   quads.forEach((q, plate) => {
-    const wide = widenQuad(q, 1.1, 1.25);
+    const wide = widenQuad(q, ...CROP_WIDEN);
     planned.push({ job: { plate, part: 'whole' }, quad: wide });
     if (quadAspect(q) < twoLineAspect) planned.push(...halves(plate, wide));
   });
@@ -60,7 +62,7 @@ export function buildSecondLook(
     const q = quads[plate];
     if (wideCrop) planned.push({ job: { plate, part: 'wide' }, quad: widenQuad(q, wideCrop[0], wideCrop[1]) });
     const aspect = quadAspect(q);
-    if (aspect >= from && aspect < to) planned.push(...halves(plate, widenQuad(q, 1.1, 1.25)));
+    if (aspect >= from && aspect < to) planned.push(...halves(plate, widenQuad(q, ...CROP_WIDEN)));
   }
   return warpBatch(image, planned);
 }
