@@ -6,6 +6,8 @@ describe('detector pre- and post-processing', () => {
     expect(letterbox(720, 1280, 640)).toMatchObject({ resizedWidth: 360, resizedHeight: 640, inputWidth: 384, inputHeight: 640 });
     // small photos are enlarged: the detector was trained at this scale
     expect(letterbox(500, 300, 640)).toMatchObject({ resizedWidth: 640, resizedHeight: 384, inputWidth: 640, inputHeight: 384 });
+    expect(letterbox(500, 300, 640, false)).toMatchObject({ resizedWidth: 500, resizedHeight: 300, inputWidth: 512, inputHeight: 320, scaleX: 1, scaleY: 1 });
+    expect(letterbox(1280, 720, 640, false)).toMatchObject({ resizedWidth: 640, resizedHeight: 360 });
   });
 
   it('pads the RGB rows with zeros right and bottom to the input size', () => {

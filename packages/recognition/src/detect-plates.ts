@@ -9,7 +9,7 @@ export const DETECTOR_STRIDE = 8;
 export const CORNER_UNIT = 16;
 
 export interface Letterbox {
-  /** the photo resized (aspect kept) so its longer side is the detector size */
+  /** the photo resized (aspect kept) so its longer side is the detector size, or as it is (see `letterbox`) */
   resizedWidth: number;
   resizedHeight: number;
   /** the model input: resized photo padded right/bottom with zeros to multiples of 32 */
@@ -20,9 +20,13 @@ export interface Letterbox {
   scaleY: number;
 }
 
-/** Where a width x height photo lands in the detector input of the given size. */
-export function letterbox(width: number, height: number, detectorSize: number): Letterbox {
-  const s = detectorSize / Math.max(width, height);
+/**
+ * Where a width x height photo lands in the detector input of the given size. With `enlarge` false a
+ * photo smaller than the size keeps its own pixels (only padded): see `PRIMARY_ENLARGES` in image-input.ts.
+ */
+export function letterbox(width: number, height: number, detectorSize: number, enlarge = true): Letterbox {
+  const fit = detectorSize / Math.max(width, height);
+  const s = enlarge ? fit : Math.min(1, fit);
   const resizedWidth = Math.max(1, Math.round(width * s));
   const resizedHeight = Math.max(1, Math.round(height * s));
   return {

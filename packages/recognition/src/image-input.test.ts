@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import { decodePhoto } from './image-input';
+import { decodePhoto, detectorView } from './image-input';
 
 /** A 400x300 grey photo, upright, with a red block in its lower-left corner (x 40..120, y 200..260). */
 async function uprightPhoto(): Promise<Buffer> {
@@ -32,6 +32,23 @@ describe('decodePhoto', () => {
     expect({ width: photo.source.width, height: photo.source.height, scale: photo.sourceScale }).toEqual({ width: 400, height: 300, scale: 1 });
     expect(isRed(pixelAt(photo.source, 80, 230))).toBe(true); // the block, where the upright photo has it
     for (const [x, y] of [[320, 70], [320, 230], [80, 70]]) expect(isRed(pixelAt(photo.source, x, y))).toBe(false);
+  });
+
+  it('gives the detector a small photo at its own size and reduces a large one to the detector size', async () => {
+    const small = await decodePhoto(await uprightPhoto(), 640, 2560);
+    expect(small.detector.letterbox).toMatchObject({ resizedWidth: 400, resizedHeight: 300, inputWidth: 416, inputHeight: 320, scaleX: 1, scaleY: 1 });
+    expect(small.detector.rgb).toBe(small.source.data);
+    const large = await decodePhoto(await sharp({ create: { width: 1280, height: 720, channels: 3, background: { r: 9, g: 9, b: 9 } } }).jpeg().toBuffer(), 640, 2560);
+    expect(large.detector.letterbox).toMatchObject({ resizedWidth: 640, resizedHeight: 360, scaleX: 0.5 });
+    expect(large.detector.rgb.length).toBe(640 * 360 * 3);
+  });
+
+  it('enlarges a small photo for the second look, whose larger scale is the point of it', async () => {
+    const photo = await decodePhoto(await uprightPhoto(), 640, 2560);
+    const view = await detectorView(photo.source, photo.width, photo.height, 800);
+    expect(view.letterbox).toMatchObject({ resizedWidth: 800, resizedHeight: 600, scaleX: 2 });
+    expect(view.rgb.length).toBe(800 * 600 * 3);
+    expect(isRed(pixelAt({ data: view.rgb, width: 800 }, 160, 460))).toBe(true); // the block, twice as far in
   });
 
   it('decodes photos above maxSourceSide at that size, with the scale to the photo', async () => {

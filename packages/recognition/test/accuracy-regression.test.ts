@@ -12,6 +12,7 @@ interface Floors {
   exact_read_rate: number | null;
   detection_recall: number | null;
   max_false_positives_per_complete_image: number | null;
+  max_unmatched_reads: number | null;
   min_precision_at_0_9: number | null;
 }
 const floors: Floors = JSON.parse(readFileSync(join(__dirname, 'accuracy-floor.json'), 'utf8'));
@@ -41,6 +42,7 @@ if (reason) console.warn(`accuracy regression ${reason}`);
       exact_read_rate: (100 * s.exact) / s.plates,
       detection_recall: (100 * s.detected) / s.plates,
       false_positives_per_complete_image: s.falsePositives / Math.max(1, s.completeImages),
+      unmatched_reads: s.unmatched,
     };
     // calibration: a confidence of 0.9 or more must be right nearly always, and a higher confidence
     // must mean more often right than a lower one
@@ -53,6 +55,7 @@ if (reason) console.warn(`accuracy regression ${reason}`);
     if (floors.exact_read_rate !== null) expect(figures.exact_read_rate).toBeGreaterThanOrEqual(floors.exact_read_rate);
     if (floors.detection_recall !== null) expect(figures.detection_recall).toBeGreaterThanOrEqual(floors.detection_recall);
     if (floors.max_false_positives_per_complete_image !== null) expect(figures.false_positives_per_complete_image).toBeLessThanOrEqual(floors.max_false_positives_per_complete_image);
+    if (floors.max_unmatched_reads !== null) expect(figures.unmatched_reads).toBeLessThanOrEqual(floors.max_unmatched_reads);
     if (floors.min_precision_at_0_9 !== null) expect(calibration.at_0_9).toBeGreaterThanOrEqual(floors.min_precision_at_0_9);
     expect(calibration.from_0_5_to_0_9).toBeGreaterThan(calibration.below_0_5);
   });

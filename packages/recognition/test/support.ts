@@ -101,6 +101,12 @@ export interface DevScore {
   exact: number;
   falsePositives: number;
   completeImages: number;
+  /**
+   * reads over every photo that overlap no labelled plate (uncertain ones included): junk a user would
+   * see. Unlike falsePositives it counts all photos, not only those whose labels are complete, so it
+   * moves less by chance; on photos with incomplete labels a few are real, unlabelled plates.
+   */
+  unmatched: number;
   misses: Array<{ id: string; want: string; got: string[] }>;
   /** every labelled plate that a prediction matched: that prediction's confidence and whether its text is right */
   reads: Array<{ confidence: number; right: boolean }>;
@@ -110,7 +116,7 @@ export interface DevScore {
 export function scoreDevSet(
   items: Array<{ image: DevImage; results: Array<{ plate: string; confidence?: number; bounding_box: { x: number; y: number; width: number; height: number } }> }>,
 ): DevScore {
-  const s: DevScore = { plates: 0, detected: 0, exact: 0, falsePositives: 0, completeImages: 0, misses: [], reads: [] };
+  const s: DevScore = { plates: 0, detected: 0, exact: 0, falsePositives: 0, completeImages: 0, unmatched: 0, misses: [], reads: [] };
   for (const { image, results } of items) {
     const used = new Set<number>();
     for (const plate of image.plates) {
@@ -134,6 +140,9 @@ export function scoreDevSet(
       else s.misses.push({ id: image.id, want: plate.text, got: results.map((r) => r.plate) });
       if (hit) s.reads.push({ confidence: results[best].confidence ?? 0, right });
     }
+    s.unmatched += results.filter(
+      (r) => !image.plates.some((p) => (p.box ? iou(p.box, r.bounding_box) >= 0.1 : normalisePlate(p.text) === normalisePlate(r.plate))),
+    ).length;
     if (image.labels_complete) {
       s.completeImages++;
       s.falsePositives += results.filter((_, i) => !used.has(i)).length;
