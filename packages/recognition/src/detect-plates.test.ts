@@ -4,7 +4,8 @@ describe('detector pre- and post-processing', () => {
   it('resizes the long side to the detector size and pads to multiples of 32', () => {
     expect(letterbox(1280, 720, 640)).toEqual({ resizedWidth: 640, resizedHeight: 360, inputWidth: 640, inputHeight: 384, scaleX: 0.5, scaleY: 0.5 });
     expect(letterbox(720, 1280, 640)).toMatchObject({ resizedWidth: 360, resizedHeight: 640, inputWidth: 384, inputHeight: 640 });
-    // small photos are enlarged: the detector was trained at this scale
+    // by default small photos are enlarged (the 800 px second look); without `enlarge` (the first
+    // pass) they keep their own size and are only padded
     expect(letterbox(500, 300, 640)).toMatchObject({ resizedWidth: 640, resizedHeight: 384, inputWidth: 640, inputHeight: 384 });
     expect(letterbox(500, 300, 640, false)).toMatchObject({ resizedWidth: 500, resizedHeight: 300, inputWidth: 512, inputHeight: 320, scaleX: 1, scaleY: 1 });
     expect(letterbox(1280, 720, 640, false)).toMatchObject({ resizedWidth: 640, resizedHeight: 360 });

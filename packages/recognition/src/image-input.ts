@@ -1,6 +1,7 @@
 /**
  * Photo bytes to pixels: one decode (EXIF orientation applied) to RGB at full resolution for the
- * plate crops, and the detector's downscaled copy resized from those pixels.
+ * plate crops, and the detector's view of them: a downscaled copy, or the pixels themselves for a
+ * photo no larger than the detector size.
  */
 import sharp from 'sharp';
 import { letterbox, type Letterbox } from './detect-plates';
