@@ -35,6 +35,14 @@ from npr_train import reader_data  # noqa: E402
 EVAL_REGIONS = ["gb", "eu", "us", "br"]
 
 
+def real_mix(text):
+    """"us=0.5,br=0.2" -> {"us": 0.5, "br": 0.2}"""
+    try:
+        return {k.strip(): float(v) for k, v in (part.split("=") for part in text.split(","))}
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected region=share,... (e.g. us=0.5,br=0.35,ar=0.15), got {text!r}")
+
+
 def parse_args():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--until", help="stop at this local time HH:MM (today, or tomorrow if already past)")
@@ -50,6 +58,10 @@ def parse_args():
     ap.add_argument("--real-frac", type=float, default=0.4)
     ap.add_argument("--neg-frac", type=float, default=0.05, help="share of not-plate crops with an empty target")
     ap.add_argument("--hard-negatives", help="mine_not_plates.py's output: half of the not-plates are the detector's false plates")
+    ap.add_argument("--text-negatives", type=float, default=0.0,
+                    help="share of the not-plates that are rendered lettering, signs, badges and grates (text_not_plates.py)")
+    ap.add_argument("--real-mix", type=real_mix, default=None,
+                    help="shares of the real crops by region, e.g. us=0.5,br=0.35,ar=0.15 (the default)")
     ap.add_argument("--ema", type=float, default=0.998)
     ap.add_argument("--val-every", type=int, default=300)
     ap.add_argument("--ckpt-every", type=int, default=200)
@@ -248,7 +260,8 @@ def main():
     dev = [] if args.no_val else reader_data.load_dev()
     log(f"dev crops: {len(dev)} plates" + (f" ({sum(d['two'] is not None for d in dev)} also read as two halves)" if dev else ""))
     mixer = reader_data.Mixer(seed=args.seed + step, real_frac=args.real_frac, neg_frac=args.neg_frac,
-                              hard_negatives=args.hard_negatives)
+                              hard_negatives=args.hard_negatives, text_negatives=args.text_negatives,
+                              real_mix=args.real_mix)
     if mixer_state is not None:
         mixer.rng.bit_generator.state = mixer_state
 

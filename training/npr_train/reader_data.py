@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 
 from .models import ALPHABET, READER_H, READER_W, REGIONS
-from . import scenes
+from . import scenes, text_not_plates
 from .plates import mount_on_car, render_plate
 
 SHARED = os.environ.get("NPR_SHARED", os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared"))
@@ -330,7 +330,8 @@ class NotPlates:
     the detector's cluttered procedural backgrounds; with `hard` (mine_not_plates.py's output), half of
     them are where the detector itself fired on those images, with its quads."""
 
-    def __init__(self, hard=None):
+    def __init__(self, hard=None, text_share=0.0):
+        self.text_share = text_share
         try:
             self.scenes = scenes.load_scenes()
         except OSError:
@@ -341,7 +342,8 @@ class NotPlates:
                 rows = [json.loads(line) for line in f]
             self.hard = [r for r in rows if "background" in r or r["scene"] < len(self.scenes)]
         print(f"[reader_data] not-plate sources: {len(self.scenes)} real scenes + procedural clutter"
-              f" + {len(self.hard)} of the detector's false plates", flush=True)
+              f" + {len(self.hard)} of the detector's false plates"
+              + (f"; {text_share:.0%} of them rendered text and slots" if text_share else ""), flush=True)
 
     def _hard(self, rng):
         r = self.hard[int(rng.integers(len(self.hard)))]
@@ -359,7 +361,16 @@ class NotPlates:
                 return np.array([[x, y], [x + w, y], [x + w, y + h], [x, y + h]], np.float32)
         return None
 
+    def _text(self, rng):
+        img, q = text_not_plates.text_sample(rng) if rng.random() < 0.75 else text_not_plates.slots_sample(rng)
+        q = jitter_quad(rng, q)
+        if rng.random() < 0.3:
+            q = rotate_about(q, rng.normal(0, 3.0))
+        return degrade_warp(rng, img, widen_quad(q)), "", IGNORE
+
     def sample(self, rng):
+        if rng.random() < self.text_share:
+            return self._text(rng)
         if self.hard and rng.random() < 0.5:
             return self._hard(rng)
         while True:
@@ -380,16 +391,17 @@ class NotPlates:
 class Mixer:
     """Batches: ~60% synthetic, ~40% real (US/BR/AR oversampled), and `neg_frac` not-plates."""
 
-    def __init__(self, seed=0, real_frac=0.4, real=None, neg_frac=0.0, hard_negatives=None):
+    def __init__(self, seed=0, real_frac=0.4, real=None, neg_frac=0.0, hard_negatives=None, text_negatives=0.0,
+                 real_mix=None):
         self.rng = np.random.default_rng(seed)
         self.real = real if real is not None else RealCrops()
         self.real_frac = real_frac if any(self.real.items.values()) else 0.0
         # real BR crops start with "A" 71% of the time: keep their share moderate so that the uniform letters
         # of the synthetic BR plates set the prior
-        self.real_mix = [("us", 0.5), ("br", 0.35), ("ar", 0.15)]
-        self.real_mix = [(k, p) for k, p in self.real_mix if self.real.items[k]]
+        self.real_mix = [("us", 0.5), ("br", 0.35), ("ar", 0.15)] if real_mix is None else list(real_mix.items())
+        self.real_mix = [(k, p) for k, p in self.real_mix if p > 0 and self.real.items.get(k)]
         self.neg_frac = neg_frac
-        self.negatives = NotPlates(hard_negatives) if neg_frac > 0 else None
+        self.negatives = NotPlates(hard_negatives, text_negatives) if neg_frac > 0 else None
 
     def one(self):
         rng = self.rng
