@@ -362,17 +362,12 @@ class NotPlates:
         return None
 
     def _text(self, rng):
+        """Rendered lettering or slots with a detector-like quad about them."""
         img, q = text_not_plates.text_sample(rng) if rng.random() < 0.75 else text_not_plates.slots_sample(rng)
-        q = jitter_quad(rng, q)
-        if rng.random() < 0.3:
-            q = rotate_about(q, rng.normal(0, 3.0))
-        return degrade_warp(rng, img, widen_quad(q)), "", IGNORE
+        return img, jitter_quad(rng, q)
 
-    def sample(self, rng):
-        if rng.random() < self.text_share:
-            return self._text(rng)
-        if self.hard and rng.random() < 0.5:
-            return self._hard(rng)
+    def _patch(self, rng):
+        """A plate-shaped patch of a real scene (away from its plates) or of a procedural background."""
         while True:
             if self.scenes and rng.random() < 0.6:
                 sc = self.scenes[int(rng.integers(len(self.scenes)))]
@@ -382,7 +377,15 @@ class NotPlates:
                 avoid = []
             q = self._quad(rng, img.shape[1], img.shape[0], avoid)
             if q is not None:
-                break
+                return img, q
+
+    def sample(self, rng):
+        if rng.random() < self.text_share:
+            img, q = self._text(rng)
+        elif self.hard and rng.random() < 0.5:
+            return self._hard(rng)
+        else:
+            img, q = self._patch(rng)
         if rng.random() < 0.3:
             q = rotate_about(q, rng.normal(0, 3.0))
         return degrade_warp(rng, img, widen_quad(q)), "", IGNORE
@@ -399,7 +402,10 @@ class Mixer:
         # real BR crops start with "A" 71% of the time: keep their share moderate so that the uniform letters
         # of the synthetic BR plates set the prior
         self.real_mix = [("us", 0.5), ("br", 0.35), ("ar", 0.15)] if real_mix is None else list(real_mix.items())
-        self.real_mix = [(k, p) for k, p in self.real_mix if p > 0 and self.real.items.get(k)]
+        unknown = [k for k, _ in self.real_mix if k not in self.real.items]
+        if unknown:
+            raise ValueError(f"real_mix: no real crops of region(s) {unknown}; there are {list(self.real.items)}")
+        self.real_mix = [(k, p) for k, p in self.real_mix if p > 0 and self.real.items[k]]
         self.neg_frac = neg_frac
         self.negatives = NotPlates(hard_negatives, text_negatives) if neg_frac > 0 else None
 

@@ -3,9 +3,10 @@ fences, rendered with an empty target. The detector fires on these in real photo
 name, a sign, a car's model badge, a storm drain's slots) and a reader trained only on plates and
 random patches reads them as plate-like strings. What separates them from plates is their context (no
 plate background and border, words rather than plate formats, other lines of text about them), so
-they are drawn without any plate around them. They are also kept out of the plates' own looks: no plate typeface, no plate yellow, and
-plain lettering (a plate without its border looks like that) only with other lines of text about it, or
-slanted or coloured; else the reader learns to say nothing on clean plates."""
+they are drawn without any plate around them. They are also kept out of the plates' own looks: no plate
+typeface, no plate yellow, and plain lettering (a plate without its border looks like that) only with
+other lines of text about it, or slanted or coloured; else the reader learns to say nothing on clean
+plates."""
 import cv2
 import numpy as np
 
