@@ -67,7 +67,7 @@ def fluent(reader, img, q):
     crop = reader_data.warp_quad(img, reader_data.widen_quad(q))
     x = torch.from_numpy(crop.astype(np.float32) / 255).permute(2, 0, 1)[None]
     with torch.no_grad():
-        logits, _ = reader(x)
+        logits = reader(x)[0]
     chars, probs = emitted(logits)[0]
     return len(chars) >= 4 and min(probs) >= 0.8, "".join(chars)
 

@@ -55,11 +55,17 @@ def parse_args():
     ap.add_argument("--warmup", type=int, default=300)
     ap.add_argument("--wd", type=float, default=1e-4)
     ap.add_argument("--region-weight", type=float, default=0.3)
+    ap.add_argument("--plate-weight", type=float, default=0.3, help="weight of the plate/not-plate head's loss")
+    ap.add_argument("--only-plate-head", action="store_true",
+                    help="train the plate/not-plate head alone on the frozen reader (its readings stay as they are)")
+    ap.add_argument("--snapshots", action="store_true", help="export the EMA weights at every validation to RUN_DIR/snap/STEP")
     ap.add_argument("--real-frac", type=float, default=0.4)
     ap.add_argument("--neg-frac", type=float, default=0.05, help="share of not-plate crops with an empty target")
     ap.add_argument("--hard-negatives", help="mine_not_plates.py's output: half of the not-plates are the detector's false plates")
     ap.add_argument("--text-negatives", type=float, default=0.0,
                     help="share of the not-plates that are rendered lettering, signs, badges and grates (text_not_plates.py)")
+    ap.add_argument("--scene-plates", type=float, default=0.0,
+                    help="share of the plates that are the real scenes' labelled plates (no text: plate head only)")
     ap.add_argument("--real-mix", type=real_mix, default=None,
                     help="shares of the real crops by region, e.g. us=0.5,br=0.35,ar=0.15 (the default)")
     ap.add_argument("--ema", type=float, default=0.998)
@@ -134,8 +140,9 @@ def validate(model, dev, device):
     twos = [(i, d["two"]) for i, d in enumerate(dev) if d["two"] is not None]
     batch = [ones] + ([np.concatenate([t for _, t in twos])] if twos else [])
     x = torch.from_numpy(np.concatenate(batch)).to(device).permute(0, 3, 1, 2).float().div_(255)
-    logits, region = model(x)
+    logits, region, plate = model(x)
     reads = greedy(logits.cpu())
+    plate_p = torch.sigmoid(plate[:len(dev)]).cpu().numpy()
     n = len(dev)
     best = [reads[i] for i in range(n)]
     for j, (i, _) in enumerate(twos):
@@ -151,14 +158,15 @@ def validate(model, dev, device):
             continue
         ok = sum(best[i][0] == dev[i]["text"] for i in idx)
         lenient = sum(fold(best[i][0]) == fold(dev[i]["text"]) for i in idx)
-        res[reg] = dict(n=len(idx), exact=100.0 * ok / len(idx), lenient=100.0 * lenient / len(idx))
+        res[reg] = dict(n=len(idx), exact=100.0 * ok / len(idx), lenient=100.0 * lenient / len(idx),
+                        not_plate=100.0 * float(np.mean(plate_p[idx] < 0.5)))
     return res, best
 
 
 def fmt_table(res):
-    lines = ["region     n   exact  lenient"]
+    lines = ["region     n   exact  lenient  not-a-plate"]
     for k, v in res.items():
-        lines.append(f"{k:<6} {v['n']:>5} {v['exact']:6.1f}% {v['lenient']:6.1f}%")
+        lines.append(f"{k:<6} {v['n']:>5} {v['exact']:6.1f}% {v['lenient']:6.1f}%  {v['not_plate']:6.1f}%")
     return "\n".join(lines)
 
 
@@ -179,6 +187,8 @@ def read_state(path):
 
 
 ADDED = tuple(name + "." for name in Reader.EXTRA_BLOCKS)
+# heads newer than some saved readers: they start untrained when loading those
+NEW_HEADS = ("plate.",)
 
 
 def extra_of(sd):
@@ -188,10 +198,10 @@ def extra_of(sd):
 
 def load_weights(model, path, sd=None):
     """Load weights (`sd`: already read from `path`); a reader with the added blocks may start from one
-    without them (the blocks start as the identity)."""
+    without them (the blocks start as the identity), and one with the plate head from one without it."""
     sd = read_state(path) if sd is None else sd
     missing, unexpected = model.load_state_dict(sd, strict=False)
-    if unexpected or any(not k.startswith(ADDED) for k in missing):
+    if unexpected or any(not k.startswith(ADDED + NEW_HEADS) for k in missing):
         raise RuntimeError(f"{path} does not fit this model: missing {missing[:5]}, unexpected {unexpected[:5]}")
 
 
@@ -229,7 +239,10 @@ def main():
     ema = copy.deepcopy(model).eval()
     for p in ema.parameters():
         p.requires_grad_(False)
-    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=args.wd)
+    if args.only_plate_head:
+        for name, p in model.named_parameters():
+            p.requires_grad_(name.startswith(NEW_HEADS))
+    opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=args.lr, weight_decay=args.wd)
     step, best, t_start, mixer_state = 0, -1.0, time.time(), None
     if args.resume and os.path.exists(last_path):
         ck = torch.load(last_path, map_location="cpu")
@@ -261,7 +274,7 @@ def main():
     log(f"dev crops: {len(dev)} plates" + (f" ({sum(d['two'] is not None for d in dev)} also read as two halves)" if dev else ""))
     mixer = reader_data.Mixer(seed=args.seed + step, real_frac=args.real_frac, neg_frac=args.neg_frac,
                               hard_negatives=args.hard_negatives, text_negatives=args.text_negatives,
-                              real_mix=args.real_mix)
+                              real_mix=args.real_mix, scene_plates=args.scene_plates)
     if mixer_state is not None:
         mixer.rng.bit_generator.state = mixer_state
 
@@ -291,10 +304,12 @@ def main():
         with open(os.path.join(args.run_dir, "history.jsonl"), "a") as f:
             f.write(json.dumps(dict(time=time.strftime("%Y-%m-%dT%H:%M:%S"), step=step, saved=improved,
                                     **{k: round(v["exact"], 2) for k, v in res.items()},
-                                    lenient=round(res["all"]["lenient"], 2))) + "\n")
+                                    lenient=round(res["all"]["lenient"], 2), not_plate=round(res["all"]["not_plate"], 2))) + "\n")
         if improved:
             best = overall
             export(ema, args.models_dir, log)
+        if args.snapshots:
+            export(ema, os.path.join(args.run_dir, "snap", str(step)), log)
 
     stop = {"flag": False}
 
@@ -304,8 +319,12 @@ def main():
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
 
-    model.train()
-    t_log, n_log, loss_acc, ctc_acc, reg_acc = time.time(), 0, 0.0, 0.0, 0.0
+    def train_mode():
+        # with the reader frozen its batch-norm statistics must stay as they are too
+        model.eval() if args.only_plate_head else model.train()
+
+    train_mode()
+    t_log, n_log, loss_acc, ctc_acc, reg_acc, plate_acc = time.time(), 0, 0.0, 0.0, 0.0, 0.0
     data_time = 0.0
     while not stop["flag"]:
         now = time.time()
@@ -317,15 +336,19 @@ def main():
         imgs, texts, regs = mixer.batch(args.batch)
         data_time += time.time() - td
         x = torch.from_numpy(imgs).to(device).permute(0, 3, 1, 2).float().div_(255)
-        targets = torch.tensor([c for t in texts for c in reader_data.encode_text(t)], dtype=torch.long)
-        tlens = torch.tensor([len(reader_data.encode_text(t)) for t in texts], dtype=torch.long)
-        logits, region = model(x)
-        lp = logits.float().log_softmax(-1).permute(1, 0, 2)  # T, N, C
+        logits, region, plate = model(x)
+        # plates of unknown text (text None) train the plate head only
+        known = [i for i, t in enumerate(texts) if t is not None]
+        targets = torch.tensor([c for i in known for c in reader_data.encode_text(texts[i])], dtype=torch.long)
+        tlens = torch.tensor([len(reader_data.encode_text(texts[i])) for i in known], dtype=torch.long)
+        lp = logits[known].float().log_softmax(-1).permute(1, 0, 2)  # T, N, C
         ilens = torch.full((lp.shape[1],), lp.shape[0], dtype=torch.long)
         ctc = F.ctc_loss(lp, targets.to(device), ilens, tlens, blank=0, reduction="mean", zero_infinity=True)
         rt = torch.from_numpy(regs).to(device)
         rl = F.cross_entropy(region, rt, ignore_index=reader_data.IGNORE) if (rt >= 0).any() else region.sum() * 0
-        loss = ctc + args.region_weight * rl
+        is_plate = torch.tensor([float(t != "") for t in texts], device=device)
+        pl = F.binary_cross_entropy_with_logits(plate, is_plate)
+        loss = ctc + args.region_weight * rl + args.plate_weight * pl
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
@@ -341,19 +364,21 @@ def main():
         loss_acc += loss.item()
         ctc_acc += ctc.item()
         reg_acc += rl.item()
+        plate_acc += pl.item()
         if step % args.log_every == 0:
             el = time.time() - t_log
             sps = n_log * args.batch / el
             eta = max(0, t_end - time.time())
-            log(f"step {step} loss {loss_acc / n_log:.3f} (ctc {ctc_acc / n_log:.3f} region {reg_acc / n_log:.3f}) "
+            log(f"step {step} loss {loss_acc / n_log:.3f} (ctc {ctc_acc / n_log:.3f} region {reg_acc / n_log:.3f} "
+                f"plate {plate_acc / n_log:.3f}) "
                 f"lr {opt.param_groups[0]['lr']:.2e} {sps:.0f} samples/s {n_log / el:.2f} steps/s "
                 f"(data {100 * data_time / el:.0f}%) ETA {eta / 60:.0f} min (stops {dt.datetime.fromtimestamp(t_end):%H:%M})")
-            t_log, n_log, loss_acc, ctc_acc, reg_acc, data_time = time.time(), 0, 0.0, 0.0, 0.0, 0.0
+            t_log, n_log, loss_acc, ctc_acc, reg_acc, plate_acc, data_time = time.time(), 0, 0.0, 0.0, 0.0, 0.0, 0.0
         if step % args.ckpt_every == 0:
             checkpoint()
         if step % args.val_every == 0:
             run_val()
-            model.train()
+            train_mode()
             t_log = time.time()
     checkpoint()
     log(f"stopping at step {step} ({'signal' if stop['flag'] else 'time/step limit'}); checkpoint {last_path}")

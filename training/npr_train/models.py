@@ -95,6 +95,9 @@ class Reader(nn.Module):
         self.glyphs = Residual(96) if extra else nn.Identity()  # 4x32 map
         self.strokes = Residual(128) if extra else nn.Identity()  # 2x32 map
         self.wide_context = Residual(192, (1, 3), (1, 2)) if extra else nn.Identity()
+        # is this crop a plate at all? Lettering, signs and badges read fluently, so the text alone cannot
+        # tell; the head sees the glyph-level map (colours, borders) and the reading's features, pooled.
+        self.plate = nn.Sequential(nn.Linear(2 * (96 + 192), 64), nn.ReLU(inplace=True), nn.Linear(64, 1))
 
     def forward(self, image):
         x = (image - 0.5) / 0.25
@@ -103,7 +106,9 @@ class Reader(nn.Module):
         d = self.strokes(self.deep(self.glyphs(f)))
         d = self.wide_context(self.context(self.collapse(d)))
         logits = self.classify(d).squeeze(2).permute(0, 2, 1)  # N, T=32, C
-        return logits, region
+        pooled = torch.cat([f.mean(dim=(2, 3)), f.amax(dim=(2, 3)), d.mean(dim=(2, 3)), d.amax(dim=(2, 3))], 1)
+        plate = self.plate(pooled).squeeze(1)  # N, logit of "a plate"
+        return logits, region, plate
 
 
 class PixelBytes(nn.Module):
@@ -129,7 +134,7 @@ def export_onnx(model, path, kind):
         axes = {"image": {1: "height", 2: "width"}, "heatmap": {2: "fh", 3: "fw"}, "geometry": {2: "fh", 3: "fw"}}
     else:
         dummy = torch.rand(2, 3, READER_H, READER_W)
-        names = ["logits", "region"]
-        axes = {"image": {0: "n"}, "logits": {0: "n"}, "region": {0: "n"}}
+        names = ["logits", "region", "plate"]
+        axes = {"image": {0: "n"}, "logits": {0: "n"}, "region": {0: "n"}, "plate": {0: "n"}}
     torch.onnx.export(model, dummy, path, input_names=["image"], output_names=names,
                       dynamic_axes=axes, opset_version=13, do_constant_folding=True)

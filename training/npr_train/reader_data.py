@@ -391,11 +391,38 @@ class NotPlates:
         return degrade_warp(rng, img, widen_quad(q)), "", IGNORE
 
 
+class ScenePlates:
+    """The labelled plates of the real training scenes, as the detector would crop them: real plates of
+    every look (Indian, Russian, vanity, dirty, tiny) for the plate head to accept. The scenes carry
+    boxes but no texts, so these crops teach "a plate" only (text None: no reading loss). Every fifth
+    scene is kept back (HELD_BACK) to measure the head on real plates it has never seen."""
+
+    @staticmethod
+    def held_back(i):
+        return i % 5 == 0
+
+    def __init__(self):
+        try:
+            sc = scenes.load_scenes()
+        except OSError:
+            sc = []
+        self.items = [(s["image"], q) for i, s in enumerate(sc) if not self.held_back(i)
+                      for q in s["quads"] if np.linalg.norm(q[1] - q[0]) >= 16]
+        print(f"[reader_data] scene plates (no text): {len(self.items)}", flush=True)
+
+    def sample(self, rng):
+        img, q = self.items[int(rng.integers(len(self.items)))]
+        q = jitter_quad(rng, q)
+        if rng.random() < 0.3:
+            q = rotate_about(q, rng.normal(0, 2.0))
+        return degrade_warp(rng, img, widen_quad(q)), None, IGNORE
+
+
 class Mixer:
     """Batches: ~60% synthetic, ~40% real (US/BR/AR oversampled), and `neg_frac` not-plates."""
 
     def __init__(self, seed=0, real_frac=0.4, real=None, neg_frac=0.0, hard_negatives=None, text_negatives=0.0,
-                 real_mix=None):
+                 real_mix=None, scene_plates=0.0):
         self.rng = np.random.default_rng(seed)
         self.real = real if real is not None else RealCrops()
         self.real_frac = real_frac if any(self.real.items.values()) else 0.0
@@ -408,11 +435,16 @@ class Mixer:
         self.real_mix = [(k, p) for k, p in self.real_mix if p > 0 and self.real.items[k]]
         self.neg_frac = neg_frac
         self.negatives = NotPlates(hard_negatives, text_negatives) if neg_frac > 0 else None
+        self.scene_plates = ScenePlates() if scene_plates > 0 else None
+        self.scene_frac = scene_plates if self.scene_plates is not None and self.scene_plates.items else 0.0
 
     def one(self):
+        """(crop, text, region): text "" for a not-plate, None for a plate of unknown text."""
         rng = self.rng
         if self.negatives is not None and rng.random() < self.neg_frac:
             return self.negatives.sample(rng)
+        if self.scene_frac and rng.random() < self.scene_frac:
+            return self.scene_plates.sample(rng)
         if rng.random() < self.real_frac:
             ks = [k for k, _ in self.real_mix]
             ps = np.array([p for _, p in self.real_mix])
