@@ -34,7 +34,7 @@ async function main() {
     const quads = plates.map(({ box: b }) => [[b!.x, b!.y], [b!.x + b!.width, b!.y], [b!.x + b!.width, b!.y + b!.height], [b!.x, b!.y + b!.height]] as Quad);
     const batch = buildReaderBatch(photo.source, quads, 2.5);
     const res = await reader.run({ image: new ort.Tensor('float32', batch.input, [batch.jobs.length, 3, READER_HEIGHT, READER_WIDTH]) });
-    const out = { logits: res.logits.data as Float32Array, logitsDims: res.logits.dims, region: res.region.data as Float32Array };
+    const out = { logits: res.logits.data as Float32Array, logitsDims: res.logits.dims, region: res.region.data as Float32Array, plate: res.plate.data as Float32Array };
     const [, T, C] = out.logitsDims;
     const plain = interpretReaderOutput(out, batch.jobs, plates.length, [], scoring, 0.3);
     const hinted = interpretReaderOutput(out, batch.jobs, plates.length, parseRegions(image.region), scoring, 0.3);

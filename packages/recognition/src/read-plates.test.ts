@@ -1,7 +1,7 @@
 import { DEFAULT_SCORING } from './format-rescoring';
 import type { Quad } from './perspective-warp';
 import { ALPHABET, REGIONS } from './plate-formats';
-import { READER_HEIGHT, READER_WIDTH, buildReaderBatch, buildSecondLook, concatReaderOutputs, interpretReaderOutput } from './read-plates';
+import { READER_HEIGHT, READER_WIDTH, buildReaderBatch, buildSecondLook, concatReaderOutputs, interpretReaderOutput, plateChances } from './read-plates';
 
 const rect = (x: number, y: number, w: number, h: number): Quad => [
   [x, y],
@@ -68,7 +68,7 @@ describe('reader batch', () => {
     const region = new Float32Array(4 * REGIONS.length);
     region[REGIONS.indexOf('br')] = 8; // plate 0 looks Brazilian
     region[REGIONS.length + REGIONS.indexOf('gb')] = 8; // plate 1 British
-    const readings = interpretReaderOutput({ logits, logitsDims: [4, 32, ALPHABET.length + 1], region }, jobs, 2, [], DEFAULT_SCORING, 0.3);
+    const readings = interpretReaderOutput({ logits, logitsDims: [4, 32, ALPHABET.length + 1], region, plate: new Float32Array(4) }, jobs, 2, [], DEFAULT_SCORING, 0.3);
     expect(readings[0][0]).toMatchObject({ plate: 'ABC1D23', region: 'br' });
     expect(readings[0][0].confidence).toBeGreaterThan(0.9);
     expect(readings[1][0]).toMatchObject({ plate: 'AB12 CDE', region: 'gb' });
@@ -83,17 +83,28 @@ describe('reader batch', () => {
     region[REGIONS.length + REGIONS.indexOf('gb')] = 8;
     // plate 1's first crop cut a character off: the reader saw "AB12 CD" only, barely
     const weak = logitsFor('AB12CD').map((v) => v / 6);
-    const firstOut = { logits: new Float32Array([...logitsFor('XY12ZZZ'), ...weak]), logitsDims: [2, 32, C], region };
+    const firstOut = { logits: new Float32Array([...logitsFor('XY12ZZZ'), ...weak]), logitsDims: [2, 32, C], region, plate: new Float32Array([3, -2]) };
     const alone = interpretReaderOutput(firstOut, first.jobs, 2, [], DEFAULT_SCORING, 0.3);
     expect(alone[1][0].plate).not.toBe('AB12 CDE');
     const wide = buildSecondLook(image, quads, [1], [1.3, 1.45], [1.7, 2.5]);
     expect(wide.jobs).toEqual([{ plate: 1, part: 'wide' }]);
     expect(wide.input.length).toBe(3 * READER_HEIGHT * READER_WIDTH);
-    const wideOut = { logits: logitsFor('AB12CDE'), logitsDims: [1, 32, C], region: new Float32Array(REGIONS.length) };
+    const wideOut = { logits: logitsFor('AB12CDE'), logitsDims: [1, 32, C], region: new Float32Array(REGIONS.length), plate: new Float32Array([4]) };
     const both = concatReaderOutputs(firstOut, wideOut);
     expect(both.logitsDims).toEqual([3, 32, C]);
+    expect([...both.plate]).toEqual([3, -2, 4]);
     const readings = interpretReaderOutput(both, [...first.jobs, ...wide.jobs], 2, [], DEFAULT_SCORING, 0.3, new Set([1]));
     expect(readings[0]).toEqual([]); // not asked for
     expect(readings[1][0]).toMatchObject({ plate: 'AB12 CDE', region: 'gb' });
+  });
+
+  it("gives each plate the chance its whole crop shows a plate at all, from the reader's plate logit", () => {
+    const jobs = buildReaderBatch(image, [rect(10, 10, 200, 40), rect(50, 100, 100, 70)], 2.5).jobs;
+    expect(jobs.map((j) => j.part)).toEqual(['whole', 'whole', 'upper', 'lower']);
+    const out = { logits: new Float32Array(0), logitsDims: [4, 32, ALPHABET.length + 1], region: new Float32Array(0), plate: new Float32Array([4, -3, 9, 9]) };
+    const [sure, notPlate, absent] = plateChances(out, jobs, 3);
+    expect(sure).toBeCloseTo(0.982, 3);
+    expect(notPlate).toBeCloseTo(0.047, 3); // the halves' logits do not count
+    expect(absent).toBe(1); // no crop, no judgement
   });
 });

@@ -84,7 +84,10 @@ export function concatReaderOutputs(a: ReaderOutput, b: ReaderOutput): ReaderOut
   const region = new Float32Array(a.region.length + b.region.length);
   region.set(a.region);
   region.set(b.region, a.region.length);
-  return { logits, logitsDims: [na + b.logitsDims[0], T, C], region };
+  const plate = new Float32Array(a.plate.length + b.plate.length);
+  plate.set(a.plate);
+  plate.set(b.plate, a.plate.length);
+  return { logits, logitsDims: [na + b.logitsDims[0], T, C], region, plate };
 }
 
 function warpBatch(image: RgbImage, planned: Array<{ job: CropJob; quad: Quad }>): ReaderBatch {
@@ -101,6 +104,21 @@ export interface ReaderOutput {
   /** [N, T, C] */
   logitsDims: readonly number[];
   region: Float32Array;
+  /** [N]: logit of "this crop is a plate" */
+  plate: Float32Array;
+}
+
+/**
+ * The reader's own judgement, per plate, of whether its contract crop shows a plate at all (0..1): van
+ * lettering, signs and badges can read as fluently as a plate, so the reading's confidence cannot tell.
+ * 1 for plates without a crop (they have no readings either).
+ */
+export function plateChances(out: ReaderOutput, jobs: CropJob[], plateCount: number): number[] {
+  const chances: number[] = new Array(plateCount).fill(1);
+  jobs.forEach((j, row) => {
+    if (j.part === 'whole') chances[j.plate] = 1 / (1 + Math.exp(-out.plate[row]));
+  });
+  return chances;
 }
 
 /** Scored readings for each of `plateCount` plates (empty where a plate had no crop). */

@@ -12,7 +12,7 @@ import { DEFAULT_SCORING, type ScoringOptions } from './format-rescoring';
 import { decodePhoto, detectorView, type DecodedPhoto, type DetectorView } from './image-input';
 import type { Quad } from './perspective-warp';
 import { parseRegions, type Region } from './plate-formats';
-import { READER_HEIGHT, READER_WIDTH, buildReaderBatch, buildSecondLook, concatReaderOutputs, interpretReaderOutput } from './read-plates';
+import { READER_HEIGHT, READER_WIDTH, buildReaderBatch, buildSecondLook, concatReaderOutputs, interpretReaderOutput, plateChances } from './read-plates';
 import type { PlateResult, RecogniseOptions, RecogniseOutcome, RecogniseWithTimingsOptions } from './types';
 
 export interface RecogniserOptions {
@@ -45,6 +45,8 @@ export interface RecogniserOptions {
   detectionThreshold?: number;
   /** plates whose final confidence is below this are not reported (default: env MIN_PLATE_CONFIDENCE, else 0.05) */
   minConfidence?: number;
+  /** detections the reader gives less than this chance of being a plate at all are not reported (default: env MIN_PLATE_CHANCE, else 0.5); see plateChanceFactor for the others */
+  minPlateChance?: number;
   /** at most this many plates per photo (default 16) */
   maxPlates?: number;
   /** photos with a longer side above this are decoded at this size for the crops (default 2560) */
@@ -161,6 +163,7 @@ export async function createRecogniser(options: RecogniserOptions = {}): Promise
   const rescanBelow = options.rescanBelow ?? envFraction('RESCAN_BELOW', 0.5);
   const threshold = options.detectionThreshold ?? envFraction('DETECTION_THRESHOLD', 0.3);
   const minConfidence = options.minConfidence ?? envFraction('MIN_PLATE_CONFIDENCE', 0.05);
+  const minPlateChance = options.minPlateChance ?? envFraction('MIN_PLATE_CHANCE', 0.5);
   const maxPlates = options.maxPlates ?? 16;
   const maxSourceSide = options.maxSourceSide ?? 2560;
   const twoLineAspect = options.twoLineAspect ?? 2.5;
@@ -194,7 +197,7 @@ export async function createRecogniser(options: RecogniserOptions = {}): Promise
     throw new RecognitionError('MODEL_LOAD_FAILED', `ONNX Runtime could not load the models from ${modelsDir} on ${device}: ${(err as Error).message}`, { cause: err });
   }
   expectNames(detector, 'detector.onnx', ['image'], ['heatmap', 'geometry']);
-  expectNames(reader, 'reader.onnx', ['image'], ['logits', 'region']);
+  expectNames(reader, 'reader.onnx', ['image'], ['logits', 'region', 'plate']);
 
   // padded detector inputs are large; reuse one buffer per input shape rather than allocating per photo
   const pool = new Map<string, Uint8Array[]>();
@@ -212,7 +215,7 @@ export async function createRecogniser(options: RecogniserOptions = {}): Promise
   }
   async function runReader(input: Float32Array, n: number) {
     const out = await reader.run({ image: new ort.Tensor('float32', input, [n, 3, READER_HEIGHT, READER_WIDTH]) });
-    return { logits: out.logits.data as Float32Array, logitsDims: out.logits.dims, region: out.region.data as Float32Array };
+    return { logits: out.logits.data as Float32Array, logitsDims: out.logits.dims, region: out.region.data as Float32Array, plate: out.plate.data as Float32Array };
   }
 
   // warm-up: the first run of a shape allocates and plans; do it before taking real work
@@ -259,6 +262,11 @@ export async function createRecogniser(options: RecogniserOptions = {}): Promise
     if (!batch.jobs.length) return results;
     const out = await inference(() => runReader(batch.input, batch.jobs.length));
     const readings = interpretReaderOutput(out, batch.jobs, detections.length, hint, scoring, twoLinePrior);
+    // what the reader takes for no plate (lettering, signs, badges) gets no reading at all
+    const chances = plateChances(out, batch.jobs, detections.length);
+    chances.forEach((c, i) => {
+      if (c < minPlateChance) readings[i] = [];
+    });
     // a second look at the plates read doubtfully: a wider crop, and the two halves of squarish plates
     // read whole only so far; all views are scored together and the likeliest reading wins. Readings
     // under the reporting floor get none: the reader sees no plate there (on the dev photos this
@@ -274,12 +282,13 @@ export async function createRecogniser(options: RecogniserOptions = {}): Promise
       const best = readings[i][0];
       if (!best) return;
       const detFactor = detectionFactor(det.score);
-      const confidence = best.confidence * detFactor;
+      const plateFactor = plateChanceFactor(chances[i]);
+      const confidence = best.confidence * detFactor * plateFactor;
       if (confidence < minConfidence) return;
       const candidates: PlateResult['candidates'] = [];
       for (const r of readings[i]) {
         if (candidates.length >= topN) break;
-        const c = round4(r.confidence * detFactor);
+        const c = round4(r.confidence * detFactor * plateFactor);
         // an alternative the decoder gives no measurable chance tells a client nothing
         if (candidates.length && c === 0) break;
         if (!candidates.some((k) => k.plate === r.plate)) candidates.push({ plate: r.plate, confidence: c });
@@ -375,6 +384,16 @@ export async function createRecogniser(options: RecogniserOptions = {}): Promise
  */
 export function detectionFactor(score: number): number {
   return Math.sqrt(Math.min(1, Math.max(0, score) / 0.5));
+}
+
+/**
+ * How much the reader's plate head vouches for a plate: chances of 0.9 and above count fully, lower ones
+ * (down to MIN_PLATE_CHANCE, under which nothing is reported) scale the reading's confidence down. The
+ * head learns from rendered and cropped plates, so on real photos it rarely says 1 even for a plain
+ * plate (0.95-1.0 on the dev photos' plates); its raw value would understate them.
+ */
+export function plateChanceFactor(chance: number): number {
+  return Math.min(1, Math.max(0, chance) / 0.9);
 }
 
 async function inference<T>(run: () => Promise<T>): Promise<T> {
