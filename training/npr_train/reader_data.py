@@ -330,12 +330,9 @@ class NotPlates:
     the detector's cluttered procedural backgrounds; with `hard` (mine_not_plates.py's output), half of
     them are where the detector itself fired on those images, with its quads."""
 
-    def __init__(self, hard=None, text_share=0.0):
+    def __init__(self, hard=None, text_share=0.0, scene_list=None):
         self.text_share = text_share
-        try:
-            self.scenes = scenes.load_scenes()
-        except OSError:
-            self.scenes = []
+        self.scenes = real_scenes() if scene_list is None else scene_list
         self.hard = []
         if hard:
             with open(hard) as f:
@@ -391,21 +388,26 @@ class NotPlates:
         return degrade_warp(rng, img, widen_quad(q)), "", IGNORE
 
 
+def real_scenes():
+    """scenes.load_scenes(), or none where the real scenes are not at hand."""
+    try:
+        return scenes.load_scenes()
+    except OSError:
+        return []
+
+
 class ScenePlates:
     """The labelled plates of the real training scenes, as the detector would crop them: real plates of
     every look (Indian, Russian, vanity, dirty, tiny) for the plate head to accept. The scenes carry
     boxes but no texts, so these crops teach "a plate" only (text None: no reading loss). Every fifth
-    scene is kept back (HELD_BACK) to measure the head on real plates it has never seen."""
+    scene is kept back (`held_back`) to measure the head on real plates it has never seen."""
 
     @staticmethod
     def held_back(i):
         return i % 5 == 0
 
-    def __init__(self):
-        try:
-            sc = scenes.load_scenes()
-        except OSError:
-            sc = []
+    def __init__(self, scene_list=None):
+        sc = real_scenes() if scene_list is None else scene_list
         self.items = [(s["image"], q) for i, s in enumerate(sc) if not self.held_back(i)
                       for q in s["quads"] if np.linalg.norm(q[1] - q[0]) >= 16]
         print(f"[reader_data] scene plates (no text): {len(self.items)}", flush=True)
@@ -434,8 +436,10 @@ class Mixer:
             raise ValueError(f"real_mix: no real crops of region(s) {unknown}; there are {list(self.real.items)}")
         self.real_mix = [(k, p) for k, p in self.real_mix if p > 0 and self.real.items[k]]
         self.neg_frac = neg_frac
-        self.negatives = NotPlates(hard_negatives, text_negatives) if neg_frac > 0 else None
-        self.scene_plates = ScenePlates() if scene_plates > 0 else None
+        # both draw on the real scenes: load them (a few hundred photos) once
+        scene_list = real_scenes() if neg_frac > 0 or scene_plates > 0 else []
+        self.negatives = NotPlates(hard_negatives, text_negatives, scene_list) if neg_frac > 0 else None
+        self.scene_plates = ScenePlates(scene_list) if scene_plates > 0 else None
         self.scene_frac = scene_plates if self.scene_plates is not None and self.scene_plates.items else 0.0
 
     def one(self):
