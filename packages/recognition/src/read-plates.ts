@@ -54,7 +54,7 @@ export function buildSecondLook(
   image: RgbImage,
   quads: Quad[],
   plates: number[],
-  wideCrop: [number, number] | null,
+  wideCrop: readonly [number, number] | null,
   [from, to]: [number, number],
 ): ReaderBatch {
   const planned: Array<{ job: CropJob; quad: Quad }> = [];

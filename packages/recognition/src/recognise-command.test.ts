@@ -22,6 +22,20 @@ describe('npr recognise', () => {
     }
   });
 
+  it('a bad recogniser variable stops it before any image, naming the variable', async () => {
+    const saved = process.env.READER_WIDE_CROP;
+    process.env.READER_WIDE_CROP = 'wide';
+    const c = capture();
+    const code = await runRecogniseCommand(['recognise', '--jsonl', 'a.jpg']).finally(() => {
+      c.restore();
+      if (saved === undefined) delete process.env.READER_WIDE_CROP;
+      else process.env.READER_WIDE_CROP = saved;
+    });
+    expect(code).toBe(2);
+    expect(c.out).toEqual([]);
+    expect(c.err.join('')).toMatch(/Invalid configuration: READER_WIDE_CROP/);
+  });
+
   it('without models, still answers one JSON error line per image on stdout', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'npr-no-models-'));
     const c = capture();

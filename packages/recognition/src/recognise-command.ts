@@ -6,7 +6,9 @@
 import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { RecognitionError } from './errors';
-import { createRecogniser, type Recogniser } from './recogniser';
+import { ConfigError } from '@npr/runtime';
+import { createRecogniser, type Recogniser, type RecogniserOptions } from './recogniser';
+import { recogniserOptionsFromEnv } from './recogniser-config';
 
 const USAGE = 'usage: npr recognise [--jsonl] [--regions gb,us,...] [--top-n N] [--models-dir DIR] IMAGE...';
 
@@ -55,7 +57,7 @@ function errorBody(err: unknown): { code: string; message: string } {
   return { code: 'INTERNAL', message: String((err as Error)?.message ?? err) };
 }
 
-/** Runs `npr recognise`; resolves to the process exit code (0 all read, 1 some failed, 2 usage). */
+/** Runs `npr recognise`; resolves to the process exit code (0 all read, 1 some failed, 2 usage or a bad variable). */
 export async function runRecogniseCommand(argv: string[]): Promise<number> {
   const parsed = parseArgs(argv);
   if (typeof parsed === 'string') {
@@ -64,9 +66,18 @@ export async function runRecogniseCommand(argv: string[]): Promise<number> {
   }
   const print = (line: object) => process.stdout.write(JSON.stringify(line) + '\n');
 
+  // the recogniser's variables, read as the inference worker reads them: a bad one stops here, named
+  let options: RecogniserOptions;
+  try {
+    options = recogniserOptionsFromEnv();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`npr recognise: ${err.message}\n`);
+    return 2;
+  }
   let recogniser: Recogniser;
   try {
-    recogniser = await createRecogniser({ modelsDir: parsed.modelsDir });
+    recogniser = await createRecogniser({ ...options, modelsDir: parsed.modelsDir ?? options.modelsDir });
   } catch (err) {
     const body = errorBody(err);
     process.stderr.write(`npr recognise: ${body.message}\n`);

@@ -4,10 +4,11 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import * as ort from 'onnxruntime-node';
+import type * as Ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { decodeDetections, needsPadding, nonMaxSuppression, padDetectorInput, samePlate, type Detection } from './detect-plates';
 import { RecognitionError } from './errors';
+import { RECOGNISER_DEFAULTS, recogniserOptionsFromEnv } from './recogniser-config';
 import { DEFAULT_SCORING, type ScoringOptions } from './format-rescoring';
 import { decodePhoto, detectorView, type DecodedPhoto, type DetectorView } from './image-input';
 import type { Quad } from './perspective-warp';
@@ -16,61 +17,60 @@ import { READER_HEIGHT, READER_WIDTH, buildReaderBatch, buildSecondLook, concatR
 import type { PlateResult, RecogniseOptions, RecogniseOutcome, RecogniseWithTimingsOptions } from './types';
 
 export interface RecogniserOptions {
-  /** folder holding detector.onnx and reader.onnx (default: env MODELS_DIR, else the repository's models/) */
+  /** folder holding detector.onnx and reader.onnx (default: the repository's models/) */
   modelsDir?: string;
-  /** default: env INFERENCE_DEVICE, else cpu */
+  /** cpu, or cuda for ONNX Runtime's CUDA provider */
   device?: 'cpu' | 'cuda';
-  /** ONNX Runtime intra-op threads per model (default: env INFERENCE_THREADS, else 1) */
+  /** ONNX Runtime intra-op threads per model */
   threads?: number;
   /**
-   * libvips threads for decoding and resizing photos (default: env DECODE_THREADS, else 2). sharp's own
+   * libvips threads for decoding and resizing photos. sharp's own
    * default on glibc Linux is 1; decoding is on every photo's critical path, and a second thread cut the
    * dev photos' p95 from ~138 to ~128 ms on 2 cores. It is a process-wide sharp setting.
    */
   decodeThreads?: number;
-  /** the detector input's longer side (default: env DETECTOR_SIZE, else 640) */
+  /** the detector input's longer side (the training scale) */
   detectorSize?: number;
   /**
-   * second-look detector passes at these longer sides (default: env DETECTOR_EXTRA_SIZES, else [800];
-   * "none" for no second look), run only when the first pass found no plate or read one below
+   * second-look detector passes at these longer sides ([] for no second look), run only when the first pass found no plate or read one below
    * `rescanBelow`; the better reading of each plate wins. Small, distant plates (US parking lots:
    * ~90 px wide in 1280 px photos) are found and cornered far better at a larger scale: on the dev
    * photos with the 14:25 models, exact reads went from 69.0 % to 74.6 % (US 51.7 % to 60.7 %) with no
    * more false plates, both at 800 and at 960 (earlier models: 960 ahead); 800 costs less
    */
-  detectorExtraSizes?: number[];
-  /** confidence under which a plate of the first pass triggers the second look (default: env RESCAN_BELOW, else 0.5) */
+  detectorExtraSizes?: readonly number[];
+  /** confidence under which a plate of the first pass triggers the second look */
   rescanBelow?: number;
-  /** heatmap peak needed for a detection (default: env DETECTION_THRESHOLD, else 0.3) */
+  /** heatmap peak needed for a detection */
   detectionThreshold?: number;
-  /** plates whose final confidence is below this are not reported (default: env MIN_PLATE_CONFIDENCE, else 0.05) */
+  /** plates whose final confidence is below this are not reported */
   minConfidence?: number;
-  /** detections the reader gives less than this chance of being a plate at all are not reported (default: env MIN_PLATE_CHANCE, else 0.5); see plateChanceFactor for the others */
+  /** detections the reader gives less than this chance of being a plate at all are not reported; see plateChanceFactor for the others */
   minPlateChance?: number;
-  /** at most this many plates per photo (default 16) */
+  /** at most this many plates per photo */
   maxPlates?: number;
-  /** photos with a longer side above this are decoded at this size for the crops (default 2560) */
+  /** photos with a longer side above this are decoded at this size for the crops */
   maxSourceSide?: number;
   /**
    * plates whose corner quad is narrower than this width/height ratio may be two-line ones and are
-   * also read as two halves when their one-line reading is doubtful (default 2.5)
+   * also read as two halves when their one-line reading is doubtful
    */
   twoLineAspect?: number;
   /**
-   * plates narrower than this are read as two halves at once (default 1.7: between two-line plates,
+   * plates narrower than this are read as two halves at once (1.7: between two-line plates,
    * about 1.1-1.4, and US plates, 2.0, which are read whole first and split only when doubtful)
    */
   squareAspect?: number;
-  /** prior of the two-line reading against the one-line one (default 0.3) */
+  /** prior of the two-line reading against the one-line one */
   twoLinePrior?: number;
   /**
    * also read doubtful plates from their quads widened [fx, fy] about the centre, scored together with
    * the first crop: a second look where the detector's corners cut a character off or sit off the plate
-   * (default: env READER_WIDE_CROP "fx,fy" or "none", else [1.3, 1.45]; on the dev photos it added ~3
-   * points of exact reads, mostly US, for ~1 reader crop more per doubtful plate)
+   * (null: off; on the dev photos [1.3, 1.45] added ~3 points of exact reads, mostly US, for ~1
+   * reader crop more per doubtful plate)
    */
-  wideCrop?: [number, number] | null;
-  /** the wider crop is read only for plates whose first reading's confidence is below this (default: env READER_WIDE_BELOW, else 0.9; readings above it were right 79 times out of 79 on the dev photos) */
+  wideCrop?: readonly [number, number] | null;
+  /** the wider crop is read only for plates whose first reading's confidence is below this (readings above 0.9 were right 79 times out of 79 on the dev photos) */
   wideBelow?: number;
   scoring?: Partial<ScoringOptions>;
 }
@@ -100,52 +100,8 @@ export function defaultModelsDir(): string {
   return resolve(__dirname, '..', '..', '..', 'models');
 }
 
-function envInt(name: string, fallback: number, min: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer >= ${min}, got ${JSON.stringify(raw)}`);
-  return n;
-}
-
-function envFraction(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n < 0 || n > 1) throw new Error(`${name} must be a number between 0 and 1, got ${JSON.stringify(raw)}`);
-  return n;
-}
-
-const DEFAULT_WIDE_CROP: [number, number] = [1.3, 1.45];
-
-/** READER_WIDE_CROP=fx,fy sets the second, wider crop of doubtful plates; "none" turns it off */
-function envWideCrop(): [number, number] | null {
-  const raw = process.env.READER_WIDE_CROP;
-  if (!raw) return DEFAULT_WIDE_CROP;
-  if (raw.trim() === 'none') return null;
-  const [fx, fy] = raw.split(',').map(Number);
-  if (!(fx >= 1 && fy >= 1)) throw new Error(`READER_WIDE_CROP must be "fx,fy" with both >= 1, got ${JSON.stringify(raw)}`);
-  return [fx, fy];
-}
-
-/** A list of sizes such as "960" or "800,960"; empty or "none" switches the feature off. */
-function envSizes(name: string, fallback: number[]): number[] {
-  const raw = process.env[name];
-  if (raw === undefined) return fallback;
-  if (raw.trim() === '' || raw.trim() === 'none') return [];
-  const sizes = raw.split(',').map((v) => Number(v.trim()));
-  if (sizes.some((n) => !Number.isInteger(n) || n < 64)) throw new Error(`${name} must be a comma-separated list of integers >= 64, got ${JSON.stringify(raw)}`);
-  return sizes;
-}
-
 /** IoU above which the weaker of two overlapping detections is dropped */
 const NMS_IOU = 0.3;
-
-function envDevice(): 'cpu' | 'cuda' {
-  const raw = (process.env.INFERENCE_DEVICE ?? 'cpu').toLowerCase();
-  if (raw !== 'cpu' && raw !== 'cuda') throw new Error(`INFERENCE_DEVICE must be cpu or cuda, got ${JSON.stringify(raw)}`);
-  return raw;
-}
 
 /**
  * Loads detector.onnx and reader.onnx, warms them up and returns the recogniser. Rejects with
@@ -153,24 +109,15 @@ function envDevice(): 'cpu' | 'cuda' {
  */
 export async function createRecogniser(options: RecogniserOptions = {}): Promise<Recogniser> {
   const started = performance.now();
-  const modelsDir = resolve(options.modelsDir ?? process.env.MODELS_DIR ?? defaultModelsDir());
-  const device = options.device ?? envDevice();
-  const threads = options.threads ?? envInt('INFERENCE_THREADS', 1, 1);
-  sharp.concurrency(options.decodeThreads ?? envInt('DECODE_THREADS', 2, 1));
-  const detectorSize = options.detectorSize ?? envInt('DETECTOR_SIZE', 640, 64);
-  const extraSizes = options.detectorExtraSizes ?? envSizes('DETECTOR_EXTRA_SIZES', [800]);
+  const o = { ...RECOGNISER_DEFAULTS, ...definedOnly(options) };
+  const modelsDir = resolve(options.modelsDir ?? defaultModelsDir());
+  const { device, threads, detectorSize, rescanBelow, maxPlates, maxSourceSide, twoLineAspect, twoLinePrior, wideBelow, minConfidence, minPlateChance } = o;
+  sharp.concurrency(o.decodeThreads);
+  const extraSizes: readonly number[] = o.detectorExtraSizes;
   const detectorSizes = [detectorSize, ...extraSizes];
-  const rescanBelow = options.rescanBelow ?? envFraction('RESCAN_BELOW', 0.5);
-  const threshold = options.detectionThreshold ?? envFraction('DETECTION_THRESHOLD', 0.3);
-  const minConfidence = options.minConfidence ?? envFraction('MIN_PLATE_CONFIDENCE', 0.05);
-  const minPlateChance = options.minPlateChance ?? envFraction('MIN_PLATE_CHANCE', 0.5);
-  const maxPlates = options.maxPlates ?? 16;
-  const maxSourceSide = options.maxSourceSide ?? 2560;
-  const twoLineAspect = options.twoLineAspect ?? 2.5;
-  const squareAspect = Math.min(options.squareAspect ?? 1.7, twoLineAspect);
-  const twoLinePrior = options.twoLinePrior ?? 0.3;
-  const wideCrop = options.wideCrop === undefined ? envWideCrop() : options.wideCrop;
-  const wideBelow = options.wideBelow ?? envFraction('READER_WIDE_BELOW', 0.9);
+  const threshold = o.detectionThreshold;
+  const squareAspect = Math.min(o.squareAspect, twoLineAspect);
+  const wideCrop: readonly [number, number] | null = o.wideCrop;
   const scoring: ScoringOptions = { ...DEFAULT_SCORING, ...options.scoring };
 
   const detectorPath = join(modelsDir, 'detector.onnx');
@@ -180,7 +127,16 @@ export async function createRecogniser(options: RecogniserOptions = {}): Promise
     throw new RecognitionError('MODELS_MISSING', `model file(s) not found: ${missing.join(', ')} (train and export them, see training/, or set MODELS_DIR)`);
   }
 
-  const sessionOptions: ort.InferenceSession.SessionOptions = {
+  // ONNX Runtime loads with the first recogniser, not with this package: importing @npr/recognition
+  // for its types, config schema or errors costs nothing, and a broken runtime install is reported
+  // as a load failure (the worker stays up, not ready) rather than a crash at import
+  let ort: typeof Ort;
+  try {
+    ort = await import('onnxruntime-node');
+  } catch (err) {
+    throw new RecognitionError('MODEL_LOAD_FAILED', `ONNX Runtime (onnxruntime-node) could not be loaded: ${(err as Error).message}`, { cause: err });
+  }
+  const sessionOptions: Ort.InferenceSession.SessionOptions = {
     executionProviders: device === 'cuda' ? ['cuda', 'cpu'] : ['cpu'],
     intraOpNumThreads: threads,
     interOpNumThreads: 1,
@@ -188,8 +144,8 @@ export async function createRecogniser(options: RecogniserOptions = {}): Promise
     executionMode: 'sequential',
     logSeverityLevel: 3, // errors only: stdout/stderr belong to the caller
   };
-  let detector: ort.InferenceSession;
-  let reader: ort.InferenceSession;
+  let detector: Ort.InferenceSession;
+  let reader: Ort.InferenceSession;
   try {
     detector = await ort.InferenceSession.create(detectorPath, sessionOptions);
     reader = await ort.InferenceSession.create(readerPath, sessionOptions);
@@ -404,11 +360,16 @@ async function inference<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
-function expectNames(session: ort.InferenceSession, file: string, inputs: string[], outputs: string[]): void {
+function expectNames(session: Ort.InferenceSession, file: string, inputs: string[], outputs: string[]): void {
   const missing = [...inputs.filter((n) => !session.inputNames.includes(n)), ...outputs.filter((n) => !session.outputNames.includes(n))];
   if (missing.length) {
     throw new RecognitionError('MODEL_LOAD_FAILED', `${file} does not follow training/MODEL_IO.md: missing ${missing.join(', ')} (has inputs ${session.inputNames.join(', ')}; outputs ${session.outputNames.join(', ')})`);
   }
+}
+
+/** The options that were given (an `undefined` one takes its default; `null` is a value: "off"). */
+function definedOnly<T extends object>(options: T): Partial<T> {
+  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 const round4 = (v: number) => Math.round(v * 1e4) / 1e4;
@@ -416,7 +377,7 @@ const round1 = (v: number) => Math.round(v * 10) / 10;
 
 let defaultInstance: Promise<Recogniser> | null = null;
 
-/** Recognises plates with a process-wide recogniser created on first use (options from the environment). */
+/** Recognises plates with a process-wide recogniser created on first use (options from the environment, see recogniser-config.ts). */
 export async function recognise(bytes: Uint8Array, opts?: RecogniseOptions): Promise<PlateResult[]> {
   return (await getDefaultRecogniser()).recognise(bytes, opts);
 }
@@ -424,7 +385,7 @@ export async function recognise(bytes: Uint8Array, opts?: RecogniseOptions): Pro
 /** The process-wide recogniser (created on first call; a failed creation is retried on the next call). */
 export function getDefaultRecogniser(): Promise<Recogniser> {
   if (!defaultInstance) {
-    defaultInstance = createRecogniser();
+    defaultInstance = createRecogniser(recogniserOptionsFromEnv());
     defaultInstance.catch(() => {
       defaultInstance = null;
     });

@@ -1,14 +1,17 @@
 import type { BoundingBox } from './detect-plates';
 import type { Region } from './plate-formats';
 
+// plain object types rather than interfaces: they must fit the contracts' open (looseObject) plate
+// schema, which an interface, having no index signature, never does
+
 /** One alternative reading of a plate. */
-export interface PlateCandidate {
+export type PlateCandidate = {
   plate: string;
   confidence: number;
-}
+};
 
 /** One plate found in a photo, in the shape the API returns. */
-export interface PlateResult {
+export type PlateResult = {
   /** as the region prints it, e.g. `AB12 CDE` (gb), `ABC1D23` (br) */
   plate: string;
   /** 0..1; the reading's posterior among its candidates times the detection's belief that it is a plate */
@@ -22,7 +25,7 @@ export interface PlateResult {
   corners: Array<[number, number]>;
   /** best readings first (the first is `plate`), at most topN; alternatives under 0.00005 are left out */
   candidates: PlateCandidate[];
-}
+};
 
 /** Milliseconds spent per stage of one photo. */
 export interface StageTimings {

@@ -1,6 +1,7 @@
 // inference-worker: loads the recogniser once, warms it, then consumes `recognition` jobs.
 import { z } from 'zod';
 import { startRecognitionWorker } from '@npr/queue';
+import { RecogniserConfigSchema, recogniserOptions } from '@npr/recognition';
 import { collectProcessMetrics, createLogger, createShutdown, env, loadConfig, observeWorkerJobs, startHealthServer } from '@npr/runtime';
 import { createRecognitionProcessor, type RecogniserState } from './recognition.processor';
 import { loadRecogniser } from './recogniser';
@@ -15,6 +16,8 @@ const config = loadConfig(
     JOB_LOCK_MS: env.int(30_000, 1000),
     STALLED_INTERVAL_MS: env.int(30_000, 500),
     LOG_LEVEL: env.logLevel(),
+    // the models, the device and the recogniser's tuning (MODELS_DIR, INFERENCE_DEVICE, ...)
+    ...RecogniserConfigSchema.shape,
   }),
 );
 
@@ -52,7 +55,7 @@ async function main() {
 
   try {
     const started = Date.now();
-    const loaded = await loadRecogniser();
+    const loaded = await loadRecogniser(recogniserOptions(config));
     shutdown.add('recogniser', () => loaded.close());
     recogniser = { status: 'ready', recogniser: loaded };
     logger.info({ ms: Date.now() - started }, 'recogniser loaded and warm');

@@ -1,8 +1,12 @@
-import type { PlateReading } from '@npr/contracts';
+import type { PlateReading, RecogniseOptions } from '@npr/contracts';
+import type { RecogniserOptions } from '@npr/recognition';
 
-/** The recogniser as this worker uses it (implemented by @npr/recognition's createRecogniser). */
+/**
+ * What the recognition processor needs of a recogniser: @npr/recognition's (loadRecogniser below
+ * returns one, so the compiler checks that it fits) or a test double that only answers `recognise`.
+ */
 export type Recogniser = {
-  recognise(bytes: Buffer, options?: { regions?: string[]; topN?: number }): Promise<PlateReading[]>;
+  recognise(bytes: Buffer, options?: RecogniseOptions): Promise<PlateReading[]>;
   /**
    * The same with per-stage timings in ms (used for /metrics when the recogniser offers it) and,
    * with `keepPixels`, the photo as it decoded it (RGB, EXIF orientation applied; `pixels.width /
@@ -10,7 +14,7 @@ export type Recogniser = {
    */
   recogniseWithTimings?(
     bytes: Buffer,
-    options?: { regions?: string[]; topN?: number; keepPixels?: boolean },
+    options?: RecogniseOptions & { keepPixels?: boolean },
   ): Promise<{
     results: PlateReading[];
     timings: { decode: number; detect: number; read: number; total: number };
@@ -23,17 +27,10 @@ export type Recogniser = {
 };
 
 /**
- * Loads the real recogniser (ONNX models) from @npr/recognition. Imported lazily so that a missing
- * or broken model package is reported as "not ready" instead of crashing the process at import.
+ * Loads the real recogniser: both ONNX models, warmed up. @npr/recognition is imported on first use
+ * so that the tests that pass a test double (and the worker's health server) never wait for it.
  */
-export async function loadRecogniser(options: Record<string, unknown> = {}): Promise<Recogniser> {
-  // a variable specifier keeps the type checker from requiring the package's sources to exist yet
-  const specifier = '@npr/recognition';
-  const mod = (await import(specifier)) as {
-    createRecogniser?: (options?: Record<string, unknown>) => Promise<Recogniser>;
-  };
-  if (typeof mod.createRecogniser !== 'function') {
-    throw new Error('@npr/recognition does not export createRecogniser (yet)');
-  }
-  return mod.createRecogniser(options);
+export async function loadRecogniser(options: RecogniserOptions = {}): Promise<Recogniser> {
+  const { createRecogniser } = await import('@npr/recognition');
+  return createRecogniser(options);
 }

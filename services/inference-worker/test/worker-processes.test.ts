@@ -84,6 +84,21 @@ test('without models the worker is alive but not ready, and fails jobs with SERV
   fs.rmSync(emptyModels, { recursive: true, force: true });
 });
 
+test('a bad recogniser setting stops the worker at boot, naming the variable', async () => {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'services/inference-worker/src/main.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, REDIS_URL: redis.redisUrl, QUEUE_PREFIX: redis.prefix, INFERENCE_HEALTH_PORT: '0', LOG_LEVEL: 'info', DETECTOR_SIZE: 'large' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let log = '';
+  child.stderr!.on('data', (chunk) => (log += chunk));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  expect(code).not.toBe(0);
+  expect(log).toMatch(/Invalid configuration: DETECTOR_SIZE/);
+  // it never started taking jobs with a setting it could not use
+  expect(log).not.toMatch(/taking jobs/);
+});
+
 (HAS_MODELS ? test : test.skip)('with the real models: ready, a job runs through both processes, SIGTERM exits cleanly', async () => {
   const database = await createTestDatabase();
   try {
