@@ -265,9 +265,11 @@ async function runLevel(system: System, mode: 'single' | 'batch', workers: numbe
 type Baseline = { images: number; seconds: number; totals: number[]; stages: Record<string, number[]>; threads: number; loadMs: number; models: string };
 
 async function runBaseline(photos: Photo[]): Promise<Baseline> {
-  const { createRecogniser } = await import('../packages/recognition/src');
-  const threads = Number(process.env.INFERENCE_THREADS || 1);
-  const r = await createRecogniser({ threads });
+  const { createRecogniser, recogniserOptionsFromEnv } = await import('../packages/recognition/src');
+  // the same variables the workers it is compared with read
+  const options = recogniserOptionsFromEnv();
+  const threads = options.threads ?? 1;
+  const r = await createRecogniser(options);
   const stages: Record<string, number[]> = { decode: [], detect: [], read: [] };
   const totals: number[] = [];
   for (const p of photos) await r.recogniseWithTimings(p.bytes); // first sight of each size

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { createRecogniser } from '../src';
+import { createRecogniser, recogniserOptionsFromEnv } from '../src';
 import { HAS_DEV_SET, NO_DEV_SET_REASON, anyModelsDir, loadDevSet } from '../test/support';
 
 async function main() {
@@ -27,6 +27,8 @@ async function main() {
   if (!models) throw new Error('no models: export them (training/) or install PyTorch for the stand-ins');
   const force = Number(values['force-plates'] ?? (models.trained ? 0 : 2));
   const r = await createRecogniser({
+    // the recogniser's variables as the worker reads them (DETECTOR_EXTRA_SIZES=none, ...), then the flags
+    ...recogniserOptionsFromEnv(),
     modelsDir: models.dir,
     threads: Number(values.threads),
     // untrained heatmaps sit near 0.02 everywhere: a tiny threshold and a fixed number of plates

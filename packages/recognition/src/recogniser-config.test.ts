@@ -1,7 +1,7 @@
 import { ConfigError } from '@npr/runtime';
 import { RECOGNISER_DEFAULTS, recogniserOptionsFromEnv } from './recogniser-config';
 
-describe('the recogniser's environment variables', () => {
+describe("the recogniser's environment variables", () => {
   test('unset or empty, every option is its default', () => {
     const expected = {
       modelsDir: undefined,
