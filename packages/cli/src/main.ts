@@ -72,15 +72,14 @@ async function run(argv: string[]): Promise<number> {
   const out = (line: string) => process.stdout.write(line + '\n');
 
   if (command === 'recognise' || command === 'recognize') {
-    // loaded only here so that other commands never load ONNX Runtime
-    const specifier = '@npr/recognition/src/recognise-command';
-    const mod = (await import(specifier)) as { runRecogniseCommand: (argv: string[]) => Promise<number> };
-    return mod.runRecogniseCommand(argv.slice(1));
+    // loaded only here so that other commands never load the recogniser (sharp, ONNX Runtime)
+    const { runRecogniseCommand } = await import('@npr/recognition');
+    return runRecogniseCommand(argv.slice(1));
   }
 
   if (command === 'vehicles') {
     // the vehicle registry lives with vehicle-lookup's data (DATABASE_URL, else $DATA_DIR/vehicles-pglite)
-    const { runVehiclesCommand } = await import('@npr/vehicle-data/src/vehicles-command');
+    const { runVehiclesCommand } = await import('@npr/vehicle-data');
     return runVehiclesCommand(argv.slice(1));
   }
 

@@ -1,5 +1,5 @@
-// Runtime imports here stay light (no Prisma client): the inference worker loads this package for
-// the colour estimate. Database code takes the Prisma client as an argument.
+// Vehicle data for recognised plates, as vehicle-lookup and `npr vehicles` use it. Database code
+// takes the Prisma client as an argument, except openVehicleDatabase, which opens it.
 export * from './normalise';
 export * from './parse-registry-csv';
 export * from './operator-registry';
@@ -7,7 +7,6 @@ export * from './vehicle-cache';
 export * from './dvla/dvla-client';
 export * from './describe-vehicle';
 export * from './vehicle-type';
-export * from './colour/lab';
 export * from './colour/palette';
-export * from './colour/estimate-vehicle-colour';
-export * from './colour/observe-colours';
+export * from './open-vehicle-database';
+export * from './vehicles-command';

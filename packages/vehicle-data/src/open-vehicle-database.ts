@@ -1,5 +1,3 @@
-// Not exported from the package index: it loads the Prisma client, which the inference worker
-// (a user of this package's colour estimate) never needs.
 import path from 'node:path';
 import { createDatabase, migrate, type Database } from '@npr/db';
 

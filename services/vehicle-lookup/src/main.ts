@@ -4,8 +4,7 @@
 import { z } from 'zod';
 import { startLookupWorker } from '@npr/queue';
 import { collectProcessMetrics, createLogger, createShutdown, env, loadConfig, observeWorkerJobs, startHealthServer } from '@npr/runtime';
-import { createDvlaClient, createVehicleCache } from '@npr/vehicle-data';
-import { openVehicleDatabase } from '@npr/vehicle-data/src/open-vehicle-database';
+import { createDvlaClient, createVehicleCache, openVehicleDatabase } from '@npr/vehicle-data';
 import { createLookupProcessor } from './lookup.processor';
 import { createVehicleLookup } from './lookup-vehicle';
 import { countCacheLookups, countDvlaRequests } from './vehicle-metrics';

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { DEV_PLATES_DIR, HAS_DEV_PHOTOS, devLabels } from '@npr/test-support';
-import { estimateVehicleColour } from '../src';
+import { estimateVehicleColour } from '../src/colour/estimate-vehicle-colour';
 
 if (!HAS_DEV_PHOTOS) {
   console.warn(`colour agreement: SKIPPED, the dev photos are not at ${DEV_PLATES_DIR} (they live in the shared data folder beside the repository)`);
@@ -24,7 +24,7 @@ maybe('the estimate agrees with our annotation on labelled dev photos', async ()
     const row = rows.get(id);
     if (!row) continue;
     const { data, info } = await sharp(path.join(DEV_PLATES_DIR, row.file)).rotate().removeAlpha().raw().toBuffer({ resolveWithObject: true });
-    const seen = estimateVehicleColour({ data, width: info.width, height: info.height, channels: info.channels }, row.plates[0].box);
+    const seen = estimateVehicleColour({ data, width: info.width, height: info.height, channels: info.channels }, row.plates[0].box!); // every annotated photo has its plate boxed
     n++;
     if (seen?.name === label.colour) exact++;
     if (seen && (seen.name === label.colour || label.also?.includes(seen.name))) lenient++;

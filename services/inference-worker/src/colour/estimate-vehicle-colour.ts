@@ -1,6 +1,6 @@
 import type { ObservedColour } from '@npr/contracts';
 import { labToLch, rgbToLab, type Lab } from './lab';
-import { nameColour, type PaletteColour } from './palette';
+import { nameColour } from './name-colour';
 
 /** Decoded pixels: `channels` bytes per pixel (RGB or RGBA), rows top to bottom. */
 export type RgbImage = { data: Uint8Array; width: number; height: number; channels: number };
@@ -136,5 +136,3 @@ export function estimateVehicleColour(image: RgbImage, box: PlateBox): ObservedC
   const agreeing = samples.reduce((n, s) => n + (nameColour(labToLch(s.lab)) === name ? s.weight : 0), 0);
   return { name, confidence: Math.round((agreeing / total) * 100) / 100 };
 }
-
-export type { PaletteColour };
