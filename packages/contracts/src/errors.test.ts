@@ -1,4 +1,4 @@
-import { AppError, ERROR_STATUS, decodeJobFailure, encodeJobFailure, errorBody } from './errors';
+import { AppError, ERROR_STATUS, errorBody, httpStatusOf } from './errors';
 
 describe('errors', () => {
   test('every documented code has the documented status', () => {
@@ -11,15 +11,24 @@ describe('errors', () => {
       INTERNAL_ERROR: 500,
     });
     expect(new AppError('NO_PLATES_FOUND', 'none').status).toBe(422);
+    expect(httpStatusOf('SERVICE_UNAVAILABLE')).toBe(503);
+  });
+
+  test('bad input and a worker without models are final; internal errors are retried unless the thrower says otherwise', () => {
+    expect(new AppError('INVALID_IMAGE', 'x').retryable).toBe(false);
+    expect(new AppError('SERVICE_UNAVAILABLE', 'x').retryable).toBe(false);
+    expect(new AppError('INTERNAL_ERROR', 'x').retryable).toBe(true);
+    expect(new AppError('INTERNAL_ERROR', 'x', { retryable: false }).retryable).toBe(false);
   });
 
   test('a job failure reason round-trips its code and message', () => {
-    expect(decodeJobFailure(encodeJobFailure('INVALID_IMAGE', 'corrupt: really'))).toEqual({ code: 'INVALID_IMAGE', message: 'corrupt: really' });
+    expect(AppError.fromJobReason(new AppError('INVALID_IMAGE', 'corrupt: really').toJobReason())).toMatchObject({ code: 'INVALID_IMAGE', message: 'corrupt: really' });
+    expect(AppError.fromJobReason(new AppError('INTERNAL_ERROR', 'x', { retryable: false }).toJobReason()).retryable).toBe(false);
   });
 
   test('reasons we did not write never reach the client', () => {
-    for (const reason of ['ECONNRESET: socket hang up', 'TypeError: x is undefined', 'child bull:recognition:1 failed', undefined, '']) {
-      expect(decodeJobFailure(reason)).toEqual({ code: 'INTERNAL_ERROR', message: 'The image could not be processed.' });
+    for (const reason of ['ECONNRESET: socket hang up', 'TypeError: x is undefined', 'child bull:recognition:1 failed', undefined, '', 'INVALID_IMAGE: bad', '{"code":"ECONNRESET","message":"x","retryable":true}', '"INVALID_IMAGE"']) {
+      expect(AppError.fromJobReason(reason)).toMatchObject({ code: 'INTERNAL_ERROR', message: 'The image could not be processed.' });
     }
   });
 

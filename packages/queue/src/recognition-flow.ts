@@ -4,7 +4,6 @@ import {
   ImageOutcomeSchema,
   JobRecordSchema,
   QUEUE_NAMES,
-  decodeJobFailure,
   errorBody,
   type ImageOutcome,
   type JobRecord,
@@ -80,8 +79,8 @@ export async function createRecognitionFlow(options: RecognitionFlowOptions) {
   async function failureOutcome(parent: Job): Promise<ImageOutcome> {
     const child = await Job.fromId(recognitionQueue, recognitionJobId(parent.id!));
     const reason = child && (await child.getState()) === 'failed' ? child.failedReason : parent.failedReason;
-    const { code, message } = decodeJobFailure(reason);
-    return errorBody(code, message, code === 'INTERNAL_ERROR' ? parent.data?.requestId : undefined);
+    const failure = AppError.fromJobReason(reason);
+    return errorBody(failure.code, failure.message, failure.code === 'INTERNAL_ERROR' ? parent.data?.requestId : undefined);
   }
 
   /** The current state of one image's flow, with its outcome once finished; null when unknown/expired. */

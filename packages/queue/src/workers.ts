@@ -6,7 +6,6 @@ import {
   QUEUE_NAMES,
   RecognitionJobDataSchema,
   RecognitionJobResultSchema,
-  encodeJobFailure,
   type ImageOutcome,
   type LookupJobData,
   type RecognitionJobData,
@@ -27,17 +26,14 @@ export type WorkerSettings = {
 };
 
 /**
- * Turns errors thrown by a handler into BullMQ's language: client-side problems (4xx AppErrors)
- * and an unavailable service are final (UnrecoverableError, never retried); anything else is
- * retried with backoff. The failure reason carries the code so the gateway can answer with it.
+ * A handler's failure in BullMQ's terms: an AppError travels as its JSON reason (AppError.toJobReason),
+ * thrown as an UnrecoverableError (never retried) when it is not retryable; job data that does not match
+ * its schema will not match it on a retry either. Anything else is retried as it is, and reaches a
+ * client only as INTERNAL_ERROR (AppError.fromJobReason trusts only reasons we wrote).
  */
-export function toJobError(err: unknown): Error {
-  if (err instanceof AppError) {
-    const reason = encodeJobFailure(err.code, err.message);
-    return err.status < 500 || err.code === 'SERVICE_UNAVAILABLE' ? new UnrecoverableError(reason) : new Error(reason);
-  }
-  // job data that does not match its schema will not match it on a retry either
-  if (err instanceof ZodError) return new UnrecoverableError(encodeJobFailure('INTERNAL_ERROR', 'The job was malformed.'));
+export function toBullmqError(err: unknown): Error {
+  if (err instanceof ZodError) err = new AppError('INTERNAL_ERROR', 'The job was malformed.', { retryable: false, cause: err });
+  if (err instanceof AppError) return err.retryable ? new Error(err.toJobReason()) : new UnrecoverableError(err.toJobReason());
   return err instanceof Error ? err : new Error(String(err));
 }
 
@@ -49,7 +45,7 @@ function startWorker<T>(queueName: string, settings: WorkerSettings, process: (j
       try {
         return await process(job);
       } catch (err) {
-        throw toJobError(err);
+        throw toBullmqError(err);
       }
     },
     {
@@ -87,7 +83,7 @@ export function startRecognitionWorker(settings: WorkerSettings, handle: Recogni
     const data = RecognitionJobDataSchema.parse(job.data);
     imageRedis ??= createRedisConnection(settings.redisUrl, { name: 'npr-recognition-images' });
     const image = await imageRedis.getBuffer(data.imageKey);
-    if (!image) throw new AppError('INTERNAL_ERROR', 'the image expired before a worker could take it', { status: 500 });
+    if (!image) throw new AppError('INTERNAL_ERROR', 'the image expired before a worker could take it');
     return RecognitionJobResultSchema.parse(await handle(data, image, { id: job.id!, attemptsMade: job.attemptsMade }));
   });
   return {

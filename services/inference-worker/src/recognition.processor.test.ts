@@ -1,3 +1,4 @@
+import { RecognitionError, type RecognitionErrorCode } from '@npr/recognition';
 import { createLogger } from '@npr/runtime';
 import { createRecognitionProcessor, type RecogniserState } from './recognition.processor';
 
@@ -64,18 +65,18 @@ describe('recognition processor', () => {
     await expect(handle(data, Buffer.from('img'), job)).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE', status: 503 });
   });
 
-  test.each([
+  test.each<[RecognitionErrorCode, string, number]>([
     ['INVALID_IMAGE', 'INVALID_IMAGE', 400],
     ['MODELS_MISSING', 'SERVICE_UNAVAILABLE', 503],
   ])('a RecognitionError %s becomes %s', async (code, expected, status) => {
-    const failure = Object.assign(new Error('nope'), { name: 'RecognitionError', code });
+    const failure = new RecognitionError(code, 'nope');
     const recogniser = { recognise: async () => Promise.reject(failure), close: async () => {} };
     const handle = createRecognitionProcessor({ recogniser: () => ({ status: 'ready', recogniser }), logger, observeColours: async (_i, p) => p });
     await expect(handle(data, Buffer.from('img'), job)).rejects.toMatchObject({ code: expected, status });
   });
 
   test('an inference failure stays retryable (not an AppError)', async () => {
-    const failure = Object.assign(new Error('ORT'), { name: 'RecognitionError', code: 'INFERENCE_FAILED' });
+    const failure = new RecognitionError('INFERENCE_FAILED', 'ORT');
     const recogniser = { recognise: async () => Promise.reject(failure), close: async () => {} };
     const handle = createRecognitionProcessor({ recogniser: () => ({ status: 'ready', recogniser }), logger, observeColours: async (_i, p) => p });
     await expect(handle(data, Buffer.from('img'), job)).rejects.toBe(failure);

@@ -3,7 +3,7 @@ import type { RecognitionHandler } from '@npr/queue';
 import { observeStages, type Logger } from '@npr/runtime';
 import { addObservedColours, type ColourPixels } from './colour/observe-colours';
 import type { Recogniser } from './recogniser';
-import { toJobError } from './recognition-errors';
+import { recognitionFailure } from './recognition-failure';
 
 export type RecogniserState =
   | { status: 'loading' }
@@ -55,7 +55,7 @@ export function createRecognitionProcessor(deps: {
         plates = await r.recognise(image, data.options);
       }
     } catch (err) {
-      throw toJobError(err);
+      throw recognitionFailure(err);
     }
     const colourStarted = performance.now();
     try {
