@@ -124,6 +124,39 @@ describe('format-aware rescoring', () => {
     expect(scoreReadings([oneLine(spell('A'))], regionProbs({ us: 0.9 }), []).some((r) => r.text === 'A')).toBe(false);
   });
 
+  it('does not let a six-character reading of a Brazilian plate look sure: every Brazilian plate has seven', () => {
+    // one character cut off the first crop: with the Brazilian head sure and nothing else to go by
+    const [best] = scoreReadings([oneLine(spell('ABC123'))], regionProbs({ br: 0.98 }), ['br']);
+    expect(best).toMatchObject({ text: 'ABC123', region: 'br', offFormat: true });
+    expect(best.confidence).toBeLessThan(DEFAULT_SCORING.offFormatConfidence + 1e-6);
+    const [seven] = scoreReadings([oneLine(spell('ABC1234'))], regionProbs({ br: 0.98 }), []);
+    expect(seven).toMatchObject({ text: 'ABC1234', offFormat: false });
+    expect(seven.confidence).toBeGreaterThan(0.9);
+  });
+
+  it('doubts a UK reading moved to "other Europe" because a digit stands where a UK letter must', () => {
+    // AB12 CD3: the head believes in gb, whose current format needs a letter last; "other Europe" takes anything
+    const [best] = scoreReadings([oneLine(spell('AB12CD3'))], regionProbs({ gb: 0.95 }), ['gb', 'eu']);
+    expect(best.region).toBe('eu');
+    expect(best.offFormat).toBe(true);
+    expect(best.confidence).toBeLessThan(0.5 + 1e-6);
+  });
+
+  it('keeps US and other-European readings, which follow no one format, as sure as the reader is', () => {
+    for (const [text, region] of [['7ABC123', 'us'], ['4779', 'us'], ['W12345K', 'eu']] as const) {
+      const [best] = scoreReadings([oneLine(spell(text))], regionProbs({ [region]: 0.95 }), []);
+      expect(best).toMatchObject({ text, region, offFormat: false });
+      expect(best.confidence).toBeGreaterThan(0.8);
+    }
+  });
+
+  it('lets an on-format reading of a second view win over the off-format first one, decided together', () => {
+    // the first crop lost the last character; the wider second crop shows all seven
+    const layouts = [oneLine(spell('ABC123')), oneLine(spell('ABC1234'))];
+    const [best] = scoreReadings(layouts, regionProbs({ br: 0.98 }), ['br']);
+    expect(best).toMatchObject({ text: 'ABC1234', region: 'br', offFormat: false });
+  });
+
   it('defaults are sane', () => {
     expect(DEFAULT_SCORING.minAltProb).toBeGreaterThan(0);
     expect(DEFAULT_SCORING.maxRepairs).toBeGreaterThanOrEqual(1);

@@ -63,6 +63,21 @@ export interface ScoringOptions {
   twinSwapFactor: number;
   /** exponent on the region head's probabilities (below 1 flattens them, so format evidence weighs more) */
   regionSharpness: number;
+  /**
+   * multiplier for the confidence of a reading that fits no format of the region it is reported in, or
+   * that is reported in a region without formats (US, other Europe) though it fits none of the formats
+   * of the region the head believes in (`believedRegionProb`): such readings are mostly a character cut
+   * off or misread, whatever the reader's own certainty, so they must not look sure, and they get the
+   * second looks that doubtful plates get. On the seeded validation photos (training/npr_train/val_photos.py)
+   * 2 of 7 such readings were right; 0.5 read one more plate right there than 1 or 0.3 did
+   */
+  offFormatConfidence: number;
+  /**
+   * the region head's own (unflattened) probability at which its region counts as believed for
+   * offFormatConfidence (0.9 also caught readings of other regions' formats where the head was wrong:
+   * 4 of 6 right on the validation photos)
+   */
+  believedRegionProb: number;
 }
 
 export const DEFAULT_SCORING: ScoringOptions = {
@@ -78,6 +93,8 @@ export const DEFAULT_SCORING: ScoringOptions = {
   repairMinRegionProb: 0.01,
   twinSwapFactor: 0.3,
   regionSharpness: 0.25,
+  offFormatConfidence: 0.5,
+  believedRegionProb: 0.5,
 };
 
 export interface ScoredReading {
@@ -90,6 +107,8 @@ export interface ScoredReading {
   confidence: number;
   /** true when the text differs from every beam candidate (changed by format repair) */
   repaired: boolean;
+  /** true when the text fits no format of its region, or of the region the head believes in (see offFormatConfidence) */
+  offFormat: boolean;
 }
 
 interface Hypothesis {
@@ -143,6 +162,7 @@ export function scoreReadings(layouts: Layout[], regionProbs: ArrayLike<number>,
   const logRegion = REGIONS.map((_, i) => Math.log(Math.max(regionProbs[i] ?? 0, 1e-6)));
   const maxRegion = Math.max(...REGIONS.map((_, i) => regionProbs[i] ?? 0));
   const logMaxRegion = Math.log(Math.max(maxRegion, 1e-6));
+  const believed = believedRegion(regionProbs, hint, opts.believedRegionProb);
   const scored: Array<ScoredReading & { logScore: number }> = [];
   // readings too short to be a plate (mostly the empty one: "nothing legible here") are never
   // reported, but their share still counts against the others' confidence
@@ -168,7 +188,8 @@ export function scoreReadings(layouts: Layout[], regionProbs: ArrayLike<number>,
         bestRegion = region;
       }
     });
-    scored.push({ text, plate: formatPlate(text, bestRegion), region: bestRegion, confidence: 0, repaired: h.repaired, logScore: best });
+    const offFormat = fitsNoFormat(text, bestRegion) || (formatFit(text, bestRegion) === 'loose' && believed !== null && fitsNoFormat(text, believed));
+    scored.push({ text, plate: formatPlate(text, bestRegion), region: bestRegion, confidence: 0, repaired: h.repaired, offFormat, logScore: best });
   }
   scored.sort((a, b) => b.logScore - a.logScore);
   // posterior among what was seen, plus the mass the beam never reached (mostly off-format strings)
@@ -180,8 +201,27 @@ export function scoreReadings(layouts: Layout[], regionProbs: ArrayLike<number>,
     s.confidence = Math.exp(s.logScore - top) / z;
     // the prior must also lower a short reading that has no rival, where normalising cancels it out
     if (s.text.length <= 3) s.confidence *= opts.shortReadingFactor[s.text.length - 2];
+    if (s.offFormat) s.confidence *= opts.offFormatConfidence;
   }
   return scored.map(({ logScore: _drop, ...rest }) => rest);
+}
+
+/** True when `region` has formats and `text` fits none of them. */
+function fitsNoFormat(text: string, region: Region): boolean {
+  return hasStrictFormats(region) && formatFit(text, region) === 'none';
+}
+
+/**
+ * The region the head itself believes in (`minProb` or more, unflattened, and within the hint when there
+ * is one), or null: a reading that only a region without formats takes in is still an off-format
+ * reading of this region's plate.
+ */
+function believedRegion(regionProbs: ArrayLike<number>, hint: Region[], minProb: number): Region | null {
+  let best = -1;
+  REGIONS.forEach((r, i) => {
+    if ((regionProbs[i] ?? 0) >= minProb && (!hint.length || hint.includes(r))) best = i;
+  });
+  return best < 0 ? null : REGIONS[best];
 }
 
 /** Readings of `h` changed along the confusion map so that they fit a strict format of some region. */
