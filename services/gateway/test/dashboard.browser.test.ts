@@ -118,10 +118,19 @@ describe('dashboard in a real browser', () => {
 
   test('the docs show the address the user reached, the fields the API returns, and Python and JavaScript beside curl', async () => {
     await page.goto('/docs');
-    const text = await page.locator('main').innerText();
-    expect(text).toContain(`curl -X POST ${baseA}/api/v1/recognise`);
-    expect(text).toContain(`"${baseA}/api/v1/recognise"`); // the Python sample
-    expect(text).toContain(`fetch('${baseA}/api/v1/recognise'`); // the JavaScript sample
+    // the samples are tabs: curl first, Python and JavaScript a click away
+    const code = page.getByRole('tabpanel');
+    expect(await code.innerText()).toContain(`curl -X POST ${baseA}/api/v1/recognise`);
+    await page.getByRole('tab', { name: 'Python (requests)' }).click();
+    expect(await code.innerText()).toContain(`requests.post(\n        "${baseA}/api/v1/recognise"`);
+    await page.getByRole('tab', { name: 'Python (requests)' }).press('ArrowRight');
+    expect(await page.getByRole('tab', { name: /^JavaScript/ }).getAttribute('aria-selected')).toBe('true');
+    expect(await code.innerText()).toContain(`fetch('${baseA}/api/v1/recognise'`);
+    await shot('02a-docs-samples');
+    // the choice holds on the next page
+    await page.goto('/docs/batch');
+    expect(await page.getByRole('tabpanel').innerText()).toContain(`for (const path of paths) form.append('images[]'`);
+    await page.getByRole('tab', { name: 'curl' }).click();
     expect(await page.content()).not.toContain('nprapi.com');
 
     await page.goto('/docs/recognise');
@@ -387,6 +396,11 @@ describe('every page at 390 px (a phone) and 1280 px', () => {
           await p.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'API docs' }).waitFor();
           expect(await p.getByRole('button', { name: 'Menu' }).getAttribute('aria-expanded')).toBe('true');
           await check('/docs/console/ (menu open)', false);
+        } else {
+          // wide: the navigation is in the header, no Menu button
+          expect(await p.getByRole('button', { name: 'Menu' }).isVisible()).toBe(false);
+          expect(await p.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'API docs' }).isVisible()).toBe(true);
+          expect((await p.locator('header.top').boundingBox())!.height).toBeLessThanOrEqual(60);
         }
 
         // signed in: a new account made through this width's forms

@@ -37,11 +37,12 @@ type DocPage = { slug: string; title: string; body: (base: string) => SafeHtml }
 const pretty = (v: unknown) => JSON.stringify(v, null, 2);
 const json = (v: unknown, label = 'Example response') => codeBlock(pretty(v), { label });
 
-/** The same request in curl, Python and JavaScript, one below the other. */
+/** The same request in curl, Python and JavaScript: one below the other, or tabs (assets/samples.js). */
 function samples(title: string, s: Samples): SafeHtml {
-  const block = (lang: string, text: string) => html`<p class="sample-lang">${lang}</p>${codeBlock(text, { label: `${title}: ${lang}` })}`;
+  const block = (lang: keyof Samples, name: string) =>
+    html`<p class="sample-lang" data-lang="${lang}">${name}</p>${codeBlock(s[lang], { label: `${title}: ${name}` })}`;
   return html`<div class="samples" role="group" aria-label="${title}">
-    ${block('curl', s.curl)}${block('Python (requests)', s.python)}${block('JavaScript (Node 20+, fetch)', s.javascript)}
+    ${block('curl', 'curl')}${block('python', 'Python (requests)')}${block('javascript', 'JavaScript (Node 20+, fetch)')}
   </div>`;
 }
 
@@ -215,6 +216,7 @@ export function docsRoutes(ctx: DashboardContext): Router {
       render(req, res, {
         title: page.title,
         active: 'docs',
+        scripts: ['samples.js'],
         body: () => html`<div class="docs">
           ${sidebar(page.slug)}
           <article class="docs-body"><h1>${page.title}</h1>${page.body(`${origin(ctx, req)}/api/v1`)}</article>
