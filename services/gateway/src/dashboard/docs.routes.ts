@@ -5,6 +5,7 @@
 // A new page is one more entry in DOC_PAGES.
 import path from 'node:path';
 import express, { Router, type Request } from 'express';
+import { errorBody } from '@npr/contracts';
 import {
   DOCUMENTED_ERROR_CODES,
   ERROR_CODE_DESCRIPTIONS,
@@ -25,6 +26,7 @@ import {
   exampleJobAccepted,
   exampleJobProcessing,
 } from '../openapi/api-docs-content';
+import { rateLimitExceeded } from '../rate-limiter';
 import { codeBlock } from './components';
 import { origin, pageRenderer, type DashboardContext } from './context';
 import { asyncSamples, batchSamples, recogniseSamples, retrySamples, type Samples } from './docs-samples';
@@ -44,6 +46,13 @@ function samples(title: string, s: Samples): SafeHtml {
   return html`<div class="samples" role="group" aria-label="${title}">
     ${block('curl', 'curl')}${block('python', 'Python (requests)')}${block('javascript', 'JavaScript (Node 20+, fetch)')}
   </div>`;
+}
+
+/** A 429 as the gateway writes it (the same function makes the real ones). */
+function example429(): string {
+  const refused = rateLimitExceeded({ limit: PLAN_LIMITS.free.points, remaining: 0, resetAt: 1_767_225_642, msBeforeReset: 42_000 });
+  const headers = Object.entries(refused.headers ?? {}).map(([name, value]) => `${name}: ${value}`);
+  return ['HTTP/1.1 429 Too Many Requests', ...headers, '', pretty(errorBody(refused.code, refused.message))].join('\n');
 }
 
 const fieldTable = (rows: { field: string; type: string; description: string }[]) =>
@@ -190,7 +199,7 @@ export const DOC_PAGES: DocPage[] = [
         <tr><td><code>Retry-After</code></td><td>${RETRY_AFTER_DESCRIPTION}</td></tr></tbody></table></div>
       <h2>When you exceed the limit</h2>
       <p>The API responds with a <code>429</code> status code, the error code <code>RATE_LIMIT_EXCEEDED</code> and a <code>Retry-After</code> header: wait that many seconds (until the reset timestamp) before retrying. Nothing of a refused request is processed or counted.</p>
-      ${codeBlock(`HTTP/1.1 429 Too Many Requests\nRetry-After: 42\nX-RateLimit-Limit: 60\nX-RateLimit-Remaining: 0\nX-RateLimit-Reset: 1767225600\n\n${pretty({ success: false, error: { code: 'RATE_LIMIT_EXCEEDED', message: 'Rate limit exceeded: 60 images per 60 s. Retry in 42 s.' } })}`, { label: 'Example 429 response' })}
+      ${codeBlock(example429(), { label: 'Example 429 response' })}
       ${samples('Retry after a 429', retrySamples(base))}
       <p class="note">Need higher limits? Plans and custom enterprise limits are set by the team that runs this service for you: ask them, with your account's email address.</p>`,
   },
