@@ -13,6 +13,7 @@ import path from 'node:path';
 import type { Server } from 'node:http';
 import sharp from 'sharp';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { DOC_PAGES } from '../src/dashboard/docs.routes';
 import { COLOURS, PLATE } from './fake-recogniser';
 import { axeFindings, pageWidth, type AxeFinding } from './page-checks';
 import { startTestSystem, type TestSystem } from './test-system';
@@ -381,7 +382,9 @@ describe('every page at 390 px (a phone) and 1280 px', () => {
       };
       try {
         // signed out
-        for (const url of ['/', '/login', '/signup', '/nope', '/docs/nope', ...['', 'authentication', 'requests', 'recognise', 'batch', 'jobs', 'vehicles', 'errors', 'rate-limits'].map((s) => `/docs${s ? `/${s}` : ''}`)]) {
+        // every docs page, a new one included
+        expect(DOC_PAGES.map((d) => d.slug)).toEqual(expect.arrayContaining(['', 'recognise', 'batch', 'jobs', 'vehicles', 'errors', 'rate-limits']));
+        for (const url of ['/', '/login', '/signup', '/nope', '/docs/nope', ...DOC_PAGES.map((d) => `/docs${d.slug ? `/${d.slug}` : ''}`)]) {
           await visit(url);
         }
         await p.goto('/docs/console/');
