@@ -151,7 +151,7 @@ export const DOC_PAGES: DocPage[] = [
       ${json(EXAMPLE_JOB_COMPLETED, 'Example response when the job is done')}
       <h3>Polling</h3>
       <ul>
-        <li>Poll about once a second; most images take well under a second. Polling does not count towards your rate limit's images, only submitting does.</li>
+        <li>Poll every second or so; polling faster gets the result no sooner. Polling does not count towards your rate limit's images, only submitting does.</li>
         <li>Results are kept for a limited time (a day by default); poll within it.</li>
       </ul>
       ${samples('Submit and poll', asyncSamples(base))}`,
