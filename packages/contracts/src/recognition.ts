@@ -39,6 +39,8 @@ export const VehicleSchema = z.looseObject({
   year: z.number().int().nullable(),
   fuel_type: z.string().nullable(),
   model: z.string().nullable().optional(),
+  // with colour_source "camera": how sure the camera-side estimate is of `colour`
+  colour_confidence: z.number().min(0).max(1).optional(),
   // null when the source does not say; the camera never guesses it
   type: VehicleTypeSchema.nullable().optional(),
   source: VehicleSourceSchema.optional(),
@@ -61,6 +63,8 @@ export const PlateReadingSchema = z.looseObject({
   region: z.string(),
   bounding_box: BoundingBoxSchema,
   detection_score: z.number().min(0).max(1).optional(),
+  // the plate's four corners in image pixels (top-left, top-right, bottom-right, bottom-left); the box is their bounds
+  corners: z.array(z.tuple([z.number(), z.number()])).length(4).optional(),
   candidates: z.array(z.looseObject({ plate: z.string(), confidence: z.number() })).optional(),
   // the body colour estimated from the pixels around the plate (inference worker); absent when no car body was visible
   observed_colour: ObservedColourSchema.optional(),

@@ -5,6 +5,7 @@ import { accessLog } from './access-log';
 import { authenticateApiKey } from './authenticate-api-key';
 import { createDashboard, type DashboardOptions } from './dashboard';
 import { errorHandler, notFound } from './error-handler';
+import { displayOrigin } from './display-origin';
 import { openApiDocument } from './openapi/openapi-document';
 import type { RateLimiter } from './rate-limiter';
 import { recognitionRoutes, type FlowPort } from './recognition.routes';
@@ -49,7 +50,8 @@ export function createApp(deps: AppDeps) {
   });
 
   // public (no API key): the API's own description, generated from the contracts' zod schemas
-  app.get('/api/v1/openapi.json', (_req, res) => void res.json(openApiDocument()));
+  // (its server list names this server as the client reached it, or PUBLIC_BASE_URL when set)
+  app.get('/api/v1/openapi.json', (req, res) => void res.json(openApiDocument({ serverUrl: `${displayOrigin(req, deps.publicBaseUrl)}/api/v1` })));
 
   const api = express.Router();
   api.use(authenticateApiKey({ prisma: deps.prisma, limiter: deps.limiter, now }));
@@ -67,11 +69,12 @@ export function createApp(deps: AppDeps) {
   app.use('/api/v1', api);
 
   for (const mount of deps.mounts ?? []) app.use(mount.path, mount.router);
-  if (deps.dashboard) {
-    app.use(createDashboard({ ...deps.dashboard, prisma: deps.prisma, limiter: deps.limiter, logger: deps.logger, now, publicBaseUrl: deps.publicBaseUrl }));
-  }
+  const dashboard = deps.dashboard
+    ? createDashboard({ ...deps.dashboard, prisma: deps.prisma, limiter: deps.limiter, logger: deps.logger, now, publicBaseUrl: deps.publicBaseUrl })
+    : undefined;
+  if (dashboard) app.use(dashboard.router);
 
-  app.use(notFound());
+  app.use(notFound({ htmlPage: dashboard?.notFoundPage }));
   app.use(errorHandler(deps.logger));
   return app;
 }

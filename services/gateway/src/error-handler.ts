@@ -1,10 +1,19 @@
-import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import { AppError, errorBody } from '@npr/contracts';
 import type { Logger } from '@npr/runtime';
 
-/** 404 for routes that don't exist, in the API's error shape. */
-export function notFound(): RequestHandler {
-  return (req) => {
+/** A browser asking for a page: GET/HEAD outside /api/ that prefers HTML to JSON (an Accept of any type, as curl and fetch send, gets JSON). */
+export function wantsHtmlPage(req: Request): boolean {
+  return (req.method === 'GET' || req.method === 'HEAD') && !/^\/api(\/|$)/.test(req.path) && req.accepts(['json', 'html']) === 'html';
+}
+
+/**
+ * 404 for routes that don't exist, in the API's error shape; a browser asking for a page gets
+ * `htmlPage` instead (the dashboard's, with the site's navigation) when there is one.
+ */
+export function notFound(options: { htmlPage?: RequestHandler } = {}): RequestHandler {
+  return (req, res, next) => {
+    if (options.htmlPage && wantsHtmlPage(req)) return options.htmlPage(req, res, next);
     throw new AppError('NOT_FOUND', `No route for ${req.method} ${req.path}.`);
   };
 }

@@ -146,7 +146,12 @@ describe('dashboard accounts', () => {
     expect((await other.post('/login', { email, password: PASSWORD }, '/login')).status).toBe(303);
     expect((await other.get('/settings/account')).status).toBe(200);
 
-    const changed = await b.post('/settings/password', { current_password: PASSWORD, new_password: 'the new passphrase 42' }, '/settings/account');
+    const mismatch = await b.post('/settings/account', { current_password: PASSWORD, new_password: 'the new passphrase 42', confirm_password: 'the new passphrase 43' });
+    expect(mismatch.status).toBe(400);
+    expect(mismatch.text).toContain('The two new passwords are not the same.');
+    expect((await browser().post('/login', { email, password: PASSWORD })).status).toBe(303); // nothing changed
+
+    const changed = await b.post('/settings/account', { current_password: PASSWORD, new_password: 'the new passphrase 42', confirm_password: 'the new passphrase 42' });
     expect(changed.status).toBe(303);
     expect((await b.get('/settings/account')).status).toBe(200); // this browser got a fresh session
     const kicked = await other.get('/settings/account');

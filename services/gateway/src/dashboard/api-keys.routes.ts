@@ -3,6 +3,7 @@
 import { Router, type Request, type Response } from 'express';
 import { createApiKeyForEmail, revokeApiKey, type ApiKey } from '@npr/db';
 import { origin, pageRenderer, requireCsrf, requireUser, type DashboardContext } from './context';
+import { codeBlock, copyButton } from './components';
 import { html } from './html';
 import { formatTime } from './format';
 import { currentUser } from './session';
@@ -71,7 +72,7 @@ export function apiKeysRoutes(ctx: DashboardContext): Router {
           <h2 id="keys-title">Your keys</h2>
           ${keys.length === 0
             ? html`<p class="empty">No keys yet.</p>`
-            : html`<div class="table-wrap"><table class="keys">
+            : html`<div class="table-wrap"><table class="keys cards">
               <caption class="visually-hidden">API keys of this account</caption>
               <thead><tr><th scope="col">Name</th><th scope="col">Key</th><th scope="col">Created</th><th scope="col">Last used</th><th scope="col">Expires</th><th scope="col">Status</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
               <tbody>
@@ -79,11 +80,11 @@ export function apiKeysRoutes(ctx: DashboardContext): Router {
                 const status = keyStatus(k, now);
                 return html`<tr data-key-prefix="${k.prefix}">
                   <th scope="row">${k.name}</th>
-                  <td><code>${k.prefix}…</code></td>
-                  <td>${formatTime(k.createdAt)}</td>
-                  <td>${formatTime(k.lastUsedAt, 'Never')}</td>
-                  <td>${formatTime(k.expiresAt, 'Never')}</td>
-                  <td><span class="badge ${status}">${status}</span></td>
+                  <td data-label="Key"><code>${k.prefix}…</code></td>
+                  <td data-label="Created">${formatTime(k.createdAt)}</td>
+                  <td data-label="Last used">${formatTime(k.lastUsedAt, 'Never')}</td>
+                  <td data-label="Expires">${formatTime(k.expiresAt, 'Never')}</td>
+                  <td data-label="Status"><span class="badge ${status}">${status}</span></td>
                   <td>${status === 'revoked' ? '' : html`<a class="button small danger" href="/settings/api-keys/${k.id}/revoke" aria-label="Revoke ${k.name} (${k.prefix})">Revoke</a>`}</td>
                 </tr>`;
               })}
@@ -121,17 +122,15 @@ export function apiKeysRoutes(ctx: DashboardContext): Router {
           <p class="warning" role="alert"><strong>Copy it now.</strong> This is the only time the full key is shown; we store only a hash of it.</p>
           <label for="new-key">API key</label>
           <div class="copy-row">
-            <input id="new-key" class="mono" type="text" readonly value="${key}" data-new-key spellcheck="false" autocomplete="off">
-            <button type="button" class="button" data-copy="#new-key" aria-describedby="copy-status">Copy</button>
+            <input id="new-key" class="mono" type="text" readonly value="${key}" data-new-key spellcheck="false" autocomplete="off" autofocus>
+            ${copyButton('#new-key')}
           </div>
           <p id="copy-status" class="hint" aria-live="polite"></p>
           <p>Expires: ${formatTime(apiKey.expiresAt, 'never')}</p>
           <h2>Make your first request</h2>
-          <pre class="code" id="first-curl">curl -X POST ${base}/api/v1/recognise \\
-  -H "Authorization: Bearer ${key}" \\
-  -F "upload=@plate.jpg"</pre>
+          ${codeBlock(`curl -X POST ${base}/api/v1/recognise \\\n  -H "Authorization: Bearer ${key}" \\\n  -F "upload=@plate.jpg"`, { id: 'first-curl', label: 'curl command' })}
           <p class="actions">
-            <button type="button" class="button secondary" data-copy="#first-curl">Copy curl command</button>
+            ${copyButton('#first-curl', 'Copy curl command', 'secondary')}
             <a class="button secondary" href="/try" data-use-key="${key}">Use it on “Try it”</a>
             <a href="/settings/api-keys">Done: back to API keys</a>
           </p>

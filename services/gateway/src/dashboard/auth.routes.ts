@@ -9,6 +9,8 @@ import { pageRenderer, requireCsrf, type DashboardContext } from './context';
 import { html, type SafeHtml } from './html';
 import { currentUser, endSession, startSession } from './session';
 
+type FieldErrors = { email?: string; password?: string };
+
 const EmailSchema = z.string().trim().toLowerCase().max(254).pipe(z.email());
 const LOGIN_FAILED = 'Email or password is incorrect.';
 
@@ -38,14 +40,27 @@ export function authRoutes(ctx: DashboardContext): Router {
     req: Request,
     res: Response,
     kind: 'login' | 'signup',
-    opts: { email?: string; error?: string | SafeHtml; status?: number; note?: string } = {},
+    opts: { email?: string; error?: string | SafeHtml; fieldErrors?: FieldErrors; status?: number; note?: string } = {},
   ) {
     const isSignup = kind === 'signup';
+    const errors = opts.fieldErrors ?? {};
+    const problems = (Object.keys(errors) as (keyof FieldErrors)[]).filter((f) => errors[f]);
+    // every field's problem at once, in a summary that links to each field and beside the field itself
+    const summary = problems.length
+      ? html`${problems.length === 1 ? 'Please correct this:' : 'Please correct these:'}<ul class="error-list">${problems.map((f) => html`<li><a href="#${f}">${errors[f]}</a></li>`)}</ul>`
+      : undefined;
+    const error = opts.error ?? summary;
+    const invalid = (f: keyof FieldErrors) => (errors[f] ? html` aria-invalid="true"` : '');
+    const fieldError = (f: keyof FieldErrors) => (errors[f] ? html`<p class="field-error" id="${f}-error">${errors[f]}</p>` : '');
+    const describedBy = (f: keyof FieldErrors, hint?: string) => {
+      const ids = [hint, errors[f] ? `${f}-error` : undefined].filter(Boolean).join(' ');
+      return ids ? html` aria-describedby="${ids}"` : '';
+    };
     const next = safeNext(req.query.next ?? (req.body as Record<string, unknown> | undefined)?.next);
     render(req, res, {
       title: isSignup ? 'Create your account' : 'Log in',
       status: opts.status,
-      flash: opts.error ? { kind: 'error', text: opts.error } : opts.note ? { kind: 'ok', text: opts.note } : null,
+      flash: error ? { kind: 'error', text: error } : opts.note ? { kind: 'ok', text: opts.note } : null,
       body: ({ csrf }) => html`<div class="narrow">
         <h1>${isSignup ? 'Create your account' : 'Log in'}</h1>
         ${isSignup ? html`<p class="lead">Free plan: 60 images a minute per key. No card needed.</p>` : ''}
@@ -54,14 +69,16 @@ export function authRoutes(ctx: DashboardContext): Router {
           <input type="hidden" name="next" value="${next}">
           <div class="field">
             <label for="email">Email address</label>
-            <input id="email" name="email" type="email" autocomplete="email" required maxlength="254" value="${opts.email ?? ''}"${opts.email ? '' : html` autofocus`}>
+            <input id="email" name="email" type="email" autocomplete="email" required maxlength="254" value="${opts.email ?? ''}"${invalid('email')}${describedBy('email')}${opts.email && !errors.email ? '' : html` autofocus`}>
+            ${fieldError('email')}
           </div>
           <div class="field">
             <label for="password">Password</label>
             <input id="password" name="password" type="password" required
               autocomplete="${isSignup ? 'new-password' : 'current-password'}"
-              ${isSignup ? html`minlength="${PASSWORD_MIN_LENGTH}" aria-describedby="password-hint"` : ''} maxlength="${PASSWORD_MAX_LENGTH}"${opts.email ? html` autofocus` : ''}>
+              ${isSignup ? html`minlength="${PASSWORD_MIN_LENGTH}"` : ''}${describedBy('password', isSignup ? 'password-hint' : undefined)}${invalid('password')} maxlength="${PASSWORD_MAX_LENGTH}"${opts.email && !errors.email ? html` autofocus` : ''}>
             ${isSignup ? html`<p class="hint" id="password-hint">At least ${PASSWORD_MIN_LENGTH} characters. A passphrase is easiest.</p>` : ''}
+            ${fieldError('password')}
           </div>
           <button type="submit" class="button">${isSignup ? 'Create account' : 'Log in'}</button>
         </form>
@@ -81,7 +98,14 @@ export function authRoutes(ctx: DashboardContext): Router {
     const rawEmail = typeof body.email === 'string' ? body.email : '';
     const password = typeof body.password === 'string' ? body.password : '';
     const parsed = EmailSchema.safeParse(rawEmail);
-    if (!parsed.success) return credentialsForm(req, res, 'signup', { email: rawEmail, error: 'Enter a valid email address.', status: 400 });
+    const problem = passwordProblem(password, parsed.success ? parsed.data : rawEmail);
+    if (!parsed.success || problem) {
+      const fieldErrors: FieldErrors = {
+        email: parsed.success ? undefined : 'Enter a valid email address, like name@example.com.',
+        password: problem ? `Choose another password: ${problem}` : undefined,
+      };
+      return credentialsForm(req, res, 'signup', { email: rawEmail, fieldErrors, status: 400 });
+    }
     const email = parsed.data;
     try {
       await ctx.limiter.consume(`dash:signup:ip:${req.ip}`, ctx.authLimits.signupPerIp, 1);
@@ -92,8 +116,6 @@ export function authRoutes(ctx: DashboardContext): Router {
       res.setHeader('Retry-After', limited.retryAfter);
       return credentialsForm(req, res, 'signup', { email, error: `Too many attempts. Wait ${waitText(limited.retryAfter)} and try again.`, status: 429 });
     }
-    const problem = passwordProblem(password, email);
-    if (problem) return credentialsForm(req, res, 'signup', { email, error: `Choose another password: ${problem}`, status: 400 });
 
     const passwordHash = await hashPassword(password);
     const { user, created } = await ensureUser(ctx.prisma, { email });

@@ -2,6 +2,7 @@ import type { RequestHandler } from 'express';
 import type { PrismaClient } from '@npr/db';
 import type { RateLimit, RateLimiter } from '../rate-limiter';
 import { renderPage, type PageOptions } from './layout';
+import { displayOrigin } from '../display-origin';
 import { html } from './html';
 import { csrfValid, currentUser, type SessionSettings } from './session';
 
@@ -27,7 +28,7 @@ export type DashboardContext = {
   now: () => Date;
   session: SessionSettings;
   authLimits: AuthLimits;
-  /** Base URL shown in curl lines (default: the request's own origin). */
+  /** Base URL shown in curl lines and the docs (default: the origin the request reached). */
   publicBaseUrl?: string;
 };
 
@@ -58,5 +59,4 @@ export function requireCsrf(ctx: DashboardContext): RequestHandler {
   };
 }
 
-export const origin = (ctx: DashboardContext, req: Parameters<RequestHandler>[0]) =>
-  (ctx.publicBaseUrl ?? `${req.protocol}://${req.get('host')}`).replace(/\/+$/, '');
+export const origin = (ctx: DashboardContext, req: Parameters<RequestHandler>[0]) => displayOrigin(req, ctx.publicBaseUrl);

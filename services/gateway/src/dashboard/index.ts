@@ -1,7 +1,7 @@
 // The web dashboard (issue 5): accounts, API keys, usage and plan, "try it", and the docs.
 // Server-rendered HTML, a little vanilla JS, no build step.
 import path from 'node:path';
-import express, { Router, type ErrorRequestHandler } from 'express';
+import express, { Router, type ErrorRequestHandler, type RequestHandler } from 'express';
 import { AppError } from '@npr/contracts';
 import type { PrismaClient } from '@npr/db';
 import type { Logger } from '@npr/runtime';
@@ -9,7 +9,8 @@ import { accountLimit, type RateLimiter } from '../rate-limiter';
 import { accountRoutes } from './account.routes';
 import { apiKeysRoutes, keyStatus } from './api-keys.routes';
 import { authRoutes } from './auth.routes';
-import { DEFAULT_AUTH_LIMITS, pageRenderer, type AuthLimits, type DashboardContext } from './context';
+import { codeBlock } from './components';
+import { DEFAULT_AUTH_LIMITS, origin, pageRenderer, type AuthLimits, type DashboardContext } from './context';
 import { docsRoutes } from './docs.routes';
 import { html } from './html';
 import { describeLimit, formatInt } from './format';
@@ -38,8 +39,15 @@ export type DashboardDeps = DashboardOptions & {
 export const DEFAULT_SESSION_TTL_SECONDS = 7 * 24 * 3600;
 const ASSETS_DIR = path.join(__dirname, 'assets');
 
-/** Builds the dashboard's router (mount at `/`). */
-export function createDashboard(deps: DashboardDeps): Router {
+export type Dashboard = {
+  /** Mount at `/`. */
+  router: Router;
+  /** The "page not found" page with the site's navigation, for browsers asking for a page that does not exist. */
+  notFoundPage: RequestHandler;
+};
+
+/** Builds the dashboard: its router and its page for unknown addresses. */
+export function createDashboard(deps: DashboardDeps): Dashboard {
   if (deps.sessionSecret.length < 32) throw new Error('The dashboard session secret must be at least 32 characters');
   const ctx: DashboardContext = {
     prisma: deps.prisma,
@@ -53,6 +61,8 @@ export function createDashboard(deps: DashboardDeps): Router {
   const router = Router();
 
   router.use('/assets', express.static(ASSETS_DIR, { maxAge: '1h', index: false, fallthrough: false }));
+  // browsers ask for /favicon.ico on pages that name no icon (JSON answers, the raw OpenAPI document)
+  router.get('/favicon.ico', (_req, res) => res.redirect(301, '/assets/favicon.svg'));
   router.use(express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 }));
   router.use(loadSession(ctx.session, ctx.prisma));
 
@@ -74,9 +84,7 @@ export function createDashboard(deps: DashboardDeps): Router {
             <li>Generate a new API key</li>
             <li>Make your first recognition request using the key</li>
           </ol>
-          <pre class="code">curl -X POST ${`${req.protocol}://${req.get('host')}`}/api/v1/recognise \\
-  -H "Authorization: Bearer YOUR_API_KEY" \\
-  -F "upload=@plate.jpg"</pre>
+          ${codeBlock(`curl -X POST ${origin(ctx, req)}/api/v1/recognise \\\n  -H "Authorization: Bearer YOUR_API_KEY" \\\n  -F "upload=@plate.jpg"`, { label: 'curl command' })}
         </section>`,
       });
     }
@@ -128,5 +136,24 @@ export function createDashboard(deps: DashboardDeps): Router {
     });
   };
   router.use(pageErrors);
-  return router;
+
+  const loadUser = loadSession(ctx.session, ctx.prisma);
+  const notFoundPage: RequestHandler = (req, res, next) => {
+    const show = () =>
+      render(req, res, {
+        title: 'Page not found',
+        status: 404,
+        body: () => html`<h1>Page not found</h1>
+          <p>There is no page at <code>${req.path}</code>. It may have moved, or the address may be mistyped.</p>
+          <ul>
+            <li><a href="/">Home</a>: ${currentUser(res) ? 'your overview' : 'what the API does and how to start'}</li>
+            <li><a href="/docs">API docs</a>: every endpoint, with examples</li>
+            ${currentUser(res) ? html`<li><a href="/settings/api-keys">API keys</a> and <a href="/usage">Usage &amp; plan</a></li>` : html`<li><a href="/login">Log in</a> or <a href="/signup">create an account</a></li>`}
+          </ul>`,
+      });
+    // the request went through the dashboard's router already (mounted at /) unless it was mounted elsewhere
+    if (res.locals.cookies !== undefined) return show();
+    loadUser(req, res, (err?: unknown) => (err ? next(err) : show()));
+  };
+  return { router, notFoundPage };
 }

@@ -4,6 +4,7 @@ import { Router } from 'express';
 import { UPLOAD_LIMITS } from '@npr/contracts';
 import { keyStatus } from './api-keys.routes';
 import { origin, pageRenderer, requireUser, type DashboardContext } from './context';
+import { copyButton } from './components';
 import { html } from './html';
 import { currentUser } from './session';
 
@@ -45,7 +46,7 @@ export function tryItRoutes(ctx: DashboardContext): Router {
           <div class="result-grid">
             <figure class="preview"><div id="try-preview"></div><figcaption id="try-caption" class="hint"></figcaption></figure>
             <div>
-              <div class="table-wrap"><table class="plates" id="try-plates">
+              <div class="table-wrap"><table class="plates cards" id="try-plates">
                 <caption class="visually-hidden">Plates found</caption>
                 <thead><tr><th scope="col">#</th><th scope="col">Plate</th><th scope="col">Confidence</th><th scope="col">Region</th><th scope="col">Vehicle</th></tr></thead>
                 <tbody></tbody>
@@ -54,10 +55,10 @@ export function tryItRoutes(ctx: DashboardContext): Router {
             </div>
           </div>
           <h3>Response JSON</h3>
-          <pre class="code" id="try-json" tabindex="0"></pre>
+          <pre class="code" id="try-json" tabindex="0" aria-label="Response JSON"></pre>
           <h3>The same request with curl</h3>
-          <pre class="code" id="try-curl" tabindex="0"></pre>
-          <button type="button" class="button secondary" data-copy="#try-curl">Copy curl command</button>
+          <pre class="code" id="try-curl" tabindex="0" aria-label="curl command"></pre>
+          ${copyButton('#try-curl', 'Copy curl command', 'secondary')}
           <span id="copy-status" class="hint" aria-live="polite"></span>
         </section>`,
     });

@@ -14,7 +14,7 @@ function niceMax(n: number): number {
   return 10 * pow;
 }
 
-/** A stacked bar chart (inline SVG, no script) of requests per day, one colour per key. */
+/** A stacked bar chart (inline SVG, no script) of images processed per day, one colour per key. */
 export function usageChart(days: Date[], series: UsageSeries[]): SafeHtml {
   const W = 760;
   const H = 240;
@@ -46,8 +46,8 @@ export function usageChart(days: Date[], series: UsageSeries[]): SafeHtml {
 
   return html`<figure class="chart">
     <svg viewBox="0 0 ${W} ${H}" width="100%" role="img" aria-labelledby="chart-title chart-desc" class="usage-svg">
-      <title id="chart-title">Requests per day, last ${days.length} days</title>
-      <desc id="chart-desc">${formatInt(total)} images in total. The table below the chart has every number.</desc>
+      <title id="chart-title">Images processed per day, last ${days.length} days</title>
+      <desc id="chart-desc">${formatInt(total)} images processed in total. The table below the chart has every number.</desc>
       ${ticks.map((t) => html`<g class="tick"><line x1="${pad.left}" x2="${W - pad.right}" y1="${y(t).toFixed(1)}" y2="${y(t).toFixed(1)}" /><text x="${pad.left - 6}" y="${(y(t) + 4).toFixed(1)}" text-anchor="end">${formatInt(t)}</text></g>`)}
       ${bars}
       ${days.map((day, d) =>
@@ -59,7 +59,7 @@ export function usageChart(days: Date[], series: UsageSeries[]): SafeHtml {
     <figcaption>
       ${series.length
         ? html`<ul class="legend">${series.map((s, i) => html`<li><svg class="swatch" width="12" height="12" aria-hidden="true"><rect width="12" height="12" fill="${seriesColour(i)}" /></svg>${s.label}</li>`)}</ul>`
-        : html`No requests in this period yet.`}
+        : html`No images processed in this period yet.`}
     </figcaption>
   </figure>`;
 }

@@ -1,10 +1,11 @@
-// Usage and plan: requests per day per key (last 30 days), each key's current rate-limit window,
-// the plan's limits and how an operator changes them.
+// Usage and plan: images processed (what is billed) per day per key, last 30 days; each key's current
+// rate-limit window; the plan's limits and what the customer can do to get more.
 import { Router } from 'express';
 import { PLAN_LIMITS, type PlanName } from '@npr/contracts';
 import { accountLimit } from '../rate-limiter';
 import { keyStatus } from './api-keys.routes';
 import { pageRenderer, requireUser, type DashboardContext } from './context';
+import { tableWrap } from './components';
 import { html } from './html';
 import { describeLimit, formatDay, formatInt, formatTime } from './format';
 import { currentUser } from './session';
@@ -57,13 +58,13 @@ export function usageRoutes(ctx: DashboardContext): Router {
           <div class="stat"><span class="stat-label">Plan</span><span class="stat-value plan-name">${account.plan}${custom ? ' (custom)' : ''}</span></div>
         </div>
         <section aria-labelledby="chart-h">
-          <h2 id="chart-h">Requests per day, per key</h2>
-          <p class="hint">Each image counts once: a batch of 5 images counts 5. Days are UTC.</p>
+          <h2 id="chart-h">Images processed per day, per key</h2>
+          <p class="hint">What your plan counts: each image processed counts once, so a batch of 5 images counts 5. Days are UTC.</p>
           ${usageChart(days, series)}
           <details>
             <summary>Show the numbers</summary>
-            <div class="table-wrap"><table class="usage-table">
-              <caption class="visually-hidden">Images per day per key</caption>
+            ${tableWrap('Images processed per day per key', html`<table class="usage-table">
+              <caption class="visually-hidden">Images processed per day per key</caption>
               <thead><tr><th scope="col">Day</th>${series.map((s, i) => html`<th scope="col"><svg class="swatch" width="10" height="10" aria-hidden="true"><rect width="10" height="10" fill="${seriesColour(i)}" /></svg> ${s.label}</th>`)}<th scope="col">Total</th></tr></thead>
               <tbody>
               ${days
@@ -71,7 +72,7 @@ export function usageRoutes(ctx: DashboardContext): Router {
                 .reverse()
                 .map(({ d, i }) => html`<tr><th scope="row">${formatDay(d)}</th>${series.map((s) => html`<td>${formatInt(s.counts[i] ?? 0)}</td>`)}<td>${formatInt(series.reduce((a, s) => a + (s.counts[i] ?? 0), 0))}</td></tr>`)}
               </tbody>
-            </table></div>
+            </table>`)}
           </details>
         </section>
         <section aria-labelledby="window-h">
@@ -80,15 +81,15 @@ export function usageRoutes(ctx: DashboardContext): Router {
           <code>X-RateLimit-Limit</code>, <code>X-RateLimit-Remaining</code> and <code>X-RateLimit-Reset</code>; over the limit the API answers <code>429 RATE_LIMIT_EXCEEDED</code>.</p>
           ${windows.length === 0
             ? html`<p class="empty">No active keys. <a href="/settings/api-keys">Create one</a>.</p>`
-            : html`<div class="table-wrap"><table class="window-table">
+            : html`<div class="table-wrap"><table class="window-table cards">
               <caption class="visually-hidden">Current rate-limit window per active key</caption>
               <thead><tr><th scope="col">Key</th><th scope="col">Limit</th><th scope="col">Remaining</th><th scope="col">Window resets</th></tr></thead>
               <tbody>
               ${windows.map(({ key, state }) => html`<tr data-key-prefix="${key.prefix}">
                 <th scope="row">${key.name} <code>${key.prefix}…</code></th>
-                <td>${formatInt(state.limit)}</td>
-                <td><meter min="0" max="${state.limit}" value="${state.remaining}" aria-hidden="true"></meter> <span data-testid="remaining">${formatInt(state.remaining)}</span></td>
-                <td>${state.remaining === state.limit ? 'not started' : formatTime(new Date(state.resetAt * 1000))}</td>
+                <td data-label="Limit">${formatInt(state.limit)}</td>
+                <td data-label="Remaining"><meter min="0" max="${state.limit}" value="${state.remaining}" aria-hidden="true"></meter> <span data-testid="remaining">${formatInt(state.remaining)}</span></td>
+                <td data-label="Window resets">${state.remaining === state.limit ? 'not started' : formatTime(new Date(state.resetAt * 1000))}</td>
               </tr>`)}
               </tbody></table></div>`}
         </section>
@@ -96,19 +97,19 @@ export function usageRoutes(ctx: DashboardContext): Router {
           <h2 id="plans-h">Plans</h2>
           <div class="table-wrap"><table class="plans">
             <caption class="visually-hidden">Plans and their limits</caption>
-            <thead><tr><th scope="col">Plan</th><th scope="col">Limit per key</th><th scope="col"></th></tr></thead>
+            <thead><tr><th scope="col">Plan</th><th scope="col">Limit per key</th><th scope="col"><span class="visually-hidden">Yours</span></th></tr></thead>
             <tbody>
             ${(Object.keys(PLAN_LIMITS) as PlanName[]).map((p) => html`<tr${p === account.plan ? html` class="current"` : ''}>
               <th scope="row">${p}</th><td>${describeLimit(PLAN_LIMITS[p])}${p === 'enterprise' ? ' (or custom limits)' : ''}</td>
               <td>${p === account.plan ? html`<span class="badge active">your plan${custom ? ', custom limits' : ''}</span>` : ''}</td></tr>`)}
             </tbody>
           </table></div>
-          <h3>Upgrading</h3>
-          <p>Need higher limits? Ask your operator to upgrade your plan or set custom enterprise limits. There is no card payment: the operator runs</p>
-          <pre class="code">pnpm npr accounts set-plan --email ${user.email} --plan pro
-# custom enterprise limits: 20000 images per 60 seconds
-pnpm npr accounts set-plan --email ${user.email} --plan enterprise --requests 20000 --window 60</pre>
-          <p class="hint">A plan change starts a fresh rate-limit window for each key.</p>
+          <h3>Need more?</h3>
+          <ul>
+            <li><strong>Another plan or custom limits:</strong> plans are changed by the people who run this service for you; there is no card payment here. Ask them for the plan you want (or for custom enterprise limits) and give them your account's email address, <strong>${user.email}</strong>. The new limits apply from your next request, and each key starts a fresh window.</li>
+            <li><strong>Stay within your limit meanwhile:</strong> when you get <code>429 RATE_LIMIT_EXCEEDED</code>, wait the seconds the <code>Retry-After</code> header gives and send again; <a href="/docs/rate-limits">Rate limits</a> shows how.</li>
+            <li><strong>Long-running work:</strong> send <code>?async=true</code> and poll the job (<a href="/docs/jobs">Async jobs</a>) instead of holding connections open.</li>
+          </ul>
         </section>`,
     });
   });

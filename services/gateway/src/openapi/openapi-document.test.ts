@@ -1,10 +1,12 @@
-import { BatchResponseSchema, ERROR_STATUS, ErrorBodySchema, RecognitionResponseSchema } from '@npr/contracts';
-import { ERROR_CODE_DESCRIPTIONS, EXAMPLE_ERROR, EXAMPLE_RECOGNISE_RESPONSE } from './api-docs-content';
+import { BatchResponseSchema, ERROR_STATUS, ErrorBodySchema, JobAcceptedSchema, JobStatusResponseSchema, RecognitionResponseSchema, VehicleSchema } from '@npr/contracts';
+import { ERROR_CODE_DESCRIPTIONS, EXAMPLE_BATCH_RESPONSE, EXAMPLE_CAMERA_ONLY_VEHICLE, EXAMPLE_ERROR, EXAMPLE_RECOGNISE_RESPONSE } from './api-docs-content';
 import { openApiDocument } from './openapi-document';
 
+type Media = { example?: unknown; examples?: Record<string, { value: unknown }>; schema: { $ref: string } };
 type Doc = {
-  paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { example?: unknown; schema: { $ref: string } }> }> }>>;
-  components: { schemas: Record<string, Record<string, unknown>> };
+  servers: { url: string }[];
+  paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, Media> }> }>>;
+  components: { schemas: Record<string, { properties?: Record<string, unknown> } & Record<string, unknown>> };
 };
 
 describe('OpenAPI document', () => {
@@ -13,24 +15,47 @@ describe('OpenAPI document', () => {
   test('the docs examples are valid for the schemas the API answers with', () => {
     expect(RecognitionResponseSchema.parse(EXAMPLE_RECOGNISE_RESPONSE)).toEqual(EXAMPLE_RECOGNISE_RESPONSE);
     expect(ErrorBodySchema.parse(EXAMPLE_ERROR)).toEqual(EXAMPLE_ERROR);
+    expect(BatchResponseSchema.parse(EXAMPLE_BATCH_RESPONSE)).toEqual(EXAMPLE_BATCH_RESPONSE);
+    expect(VehicleSchema.parse(EXAMPLE_CAMERA_ONLY_VEHICLE)).toEqual(EXAMPLE_CAMERA_ONLY_VEHICLE);
   });
 
   test('every example in the document parses with the zod schema its $ref names', () => {
-    const schemas = { RecognitionResponse: RecognitionResponseSchema, BatchResponse: BatchResponseSchema, ErrorBody: ErrorBodySchema } as const;
+    const schemas = {
+      RecognitionResponse: RecognitionResponseSchema,
+      BatchResponse: BatchResponseSchema,
+      ErrorBody: ErrorBodySchema,
+      JobAccepted: JobAcceptedSchema,
+      JobStatusResponse: JobStatusResponseSchema,
+    } as const;
     let checked = 0;
     for (const methods of Object.values(doc.paths)) {
       for (const op of Object.values(methods)) {
         for (const response of Object.values(op.responses)) {
           const media = response.content?.['application/json'];
-          if (!media?.example) continue;
+          if (!media) continue;
           const id = media.schema.$ref.split('/').pop() as keyof typeof schemas;
-          expect(schemas[id]).toBeDefined();
-          expect(() => schemas[id].parse(media.example)).not.toThrow();
-          checked++;
+          for (const example of [media.example, ...Object.values(media.examples ?? {}).map((e) => e.value)].filter(Boolean)) {
+            expect(schemas[id]).toBeDefined();
+            expect(() => schemas[id].parse(example)).not.toThrow();
+            checked++;
+          }
         }
       }
     }
-    expect(checked).toBeGreaterThan(10);
+    expect(checked).toBeGreaterThan(15);
+  });
+
+  test('the server list is the server the reader reached; no other host is named', () => {
+    expect((openApiDocument({ serverUrl: 'http://10.0.0.5:3000/api/v1' }) as unknown as Doc).servers).toEqual([{ url: 'http://10.0.0.5:3000/api/v1', description: 'This server' }]);
+    expect(doc.servers).toEqual([{ url: '/api/v1', description: 'This server' }]);
+    expect(JSON.stringify(doc)).not.toContain('nprapi.com');
+  });
+
+  test('the fields the API returns are described: corners, colour_confidence; 503 when the models are not loaded', () => {
+    expect(Object.keys(doc.components.schemas.PlateResult!.properties!)).toEqual(expect.arrayContaining(['corners', 'candidates', 'observed_colour', 'detection_score']));
+    expect(Object.keys(doc.components.schemas.Vehicle!.properties!)).toEqual(expect.arrayContaining(['colour_confidence', 'colour_source', 'colour_match', 'source']));
+    expect(Object.keys(doc.paths['/recognise']!.post!.responses)).toContain('503');
+    expect(Object.keys(doc.paths['/jobs/{id}']!.get!.responses)).toContain('503');
   });
 
   test('components come from the contracts: all error codes, no stray $schema, refs resolve', () => {

@@ -15,12 +15,17 @@ import {
   VehicleSchema,
 } from '@npr/contracts';
 import {
-  DOCS_BASE_URL,
   ERROR_CODE_DESCRIPTIONS,
+  EXAMPLE_BATCH_RESPONSE,
+  EXAMPLE_JOB_COMPLETED,
   EXAMPLE_RECOGNISE_RESPONSE,
   IMAGE_REQUIREMENTS,
   MAX_BATCH,
+  PLAN_LIMITS,
   RATE_LIMIT_HEADERS,
+  RETRY_AFTER_DESCRIPTION,
+  exampleJobAccepted,
+  exampleJobProcessing,
 } from './api-docs-content';
 
 type JsonObject = Record<string, unknown>;
@@ -101,12 +106,23 @@ const optionParams = [
 const syncNote =
   'By default the call waits for the result. If processing outlives the server\'s bound (or `async=true` / `Prefer: respond-async` is sent) it answers `202` with a job URL to poll with `GET /jobs/{id}`.';
 
+const unavailable = () => errorResponse('The recogniser is not ready (its models are not loaded): retry shortly. It never answers with invented plates.', ['SERVICE_UNAVAILABLE']);
+// examples name a server; the console shows them for the server it is on, so a neutral one here
+const EXAMPLE_BASE = 'https://api.example.com/api/v1';
+
 let cached: JsonObject | undefined;
 
-/** The OpenAPI 3.1 document for /api/v1 (built once). */
-export function openApiDocument(): JsonObject {
-  if (cached) return cached;
-  cached = {
+/**
+ * The OpenAPI 3.1 document for /api/v1 (built once). `serverUrl` is the API's base URL as the
+ * reader reaches it (default: relative `/api/v1`).
+ */
+export function openApiDocument(opts: { serverUrl?: string } = {}): JsonObject {
+  cached ??= buildDocument();
+  return { ...cached, servers: [{ url: opts.serverUrl ?? '/api/v1', description: 'This server' }] };
+}
+
+function buildDocument(): JsonObject {
+  return {
     openapi: '3.1.0',
     jsonSchemaDialect: 'https://spec.openapis.org/oas/3.1/dialect/base',
     info: {
@@ -123,17 +139,14 @@ export function openApiDocument(): JsonObject {
         '## Image Requirements',
         IMAGE_REQUIREMENTS.map((r) => `- ${r}`).join('\n'),
         '## Rate Limits',
-        'API requests are rate-limited based on your plan. Rate limit information is included in the response headers of every request. When you exceed the rate limit, the API responds with a 429 status code. Wait until the reset timestamp before retrying.',
-        table(['Header', 'Description'], RATE_LIMIT_HEADERS.map((h) => [`\`${h.header}\``, h.description])),
+        'API requests are rate-limited based on your plan. Rate limit information is included in the response headers of every request. When you exceed the rate limit, the API responds with a 429 status code and a `Retry-After` header: wait that many seconds (or until the reset timestamp) before retrying. Each image counts once (a batch of 5 counts 5).',
+        table(['Header', 'Description'], [...RATE_LIMIT_HEADERS.map((h) => [`\`${h.header}\``, h.description]), ['`Retry-After`', RETRY_AFTER_DESCRIPTION]]),
+        table(['Plan', 'Images per key per window'], Object.entries(PLAN_LIMITS).map(([plan, l]) => [plan, `${l.points} per ${l.windowSeconds} s`])),
         '## Errors',
         'All error responses include a JSON body with details (`ErrorBody`).',
         table(['Error Code', 'Description'], Object.entries(ERROR_CODE_DESCRIPTIONS).map(([c, d]) => [`\`${c}\``, d])),
       ].join('\n\n'),
     },
-    servers: [
-      { url: '/api/v1', description: 'This server' },
-      { url: DOCS_BASE_URL, description: 'nprapi.com' },
-    ],
     security: [{ bearerAuth: [] }],
     tags: [
       { name: 'Recognition', description: 'Recognise the number plates in one image.' },
@@ -163,13 +176,14 @@ export function openApiDocument(): JsonObject {
           },
           responses: {
             '200': { description: 'Plates found.', headers: rateHeaders, content: json('RecognitionResponse', EXAMPLE_RECOGNISE_RESPONSE) },
-            '202': { description: 'Accepted: poll the job URL (also in the `Location` header).', headers: rateHeaders, content: json('JobAccepted') },
+            '202': { description: 'Accepted: poll the job URL (also in the `Location` header).', headers: rateHeaders, content: json('JobAccepted', exampleJobAccepted(EXAMPLE_BASE)) },
             '400': errorResponse('Bad request — invalid parameters or image.', ['INVALID_IMAGE', 'BAD_REQUEST']),
             '401': errorResponse('Unauthorised — missing or invalid API key.', ['INVALID_API_KEY']),
             '413': errorResponse(`File too large — exceeds ${UPLOAD_LIMITS.maxFileBytes / 1024 / 1024}MB limit.`, ['IMAGE_TOO_LARGE']),
             '422': errorResponse('No plates detected in the image.', ['NO_PLATES_FOUND']),
             '429': { ...errorResponse('Rate limit exceeded.', ['RATE_LIMIT_EXCEEDED']), headers: { ...rateHeaders, 'Retry-After': { $ref: '#/components/headers/Retry-After' } } },
             '500': errorResponse('Internal server error.', ['INTERNAL_ERROR']),
+            '503': unavailable(),
           },
         },
       },
@@ -195,12 +209,12 @@ export function openApiDocument(): JsonObject {
             },
           },
           responses: {
-            '200': { description: 'One outcome per image, in upload order (a failed image is an error body in its slot).', headers: rateHeaders, content: json('BatchResponse', { success: true, results: [EXAMPLE_RECOGNISE_RESPONSE, { success: false, error: { code: 'NO_PLATES_FOUND', message: 'No number plates were detected.' } }] }) },
-            '202': { description: 'Accepted: poll the job URL.', headers: rateHeaders, content: json('JobAccepted') },
+            '200': { description: 'One outcome per image, in upload order (a failed image is an error body in its slot).', headers: rateHeaders, content: json('BatchResponse', EXAMPLE_BATCH_RESPONSE) },
+            '202': { description: 'Accepted: poll the job URL.', headers: rateHeaders, content: json('JobAccepted', exampleJobAccepted(EXAMPLE_BASE)) },
             '400': errorResponse('Bad request — no images, too many images, or invalid options.', ['BAD_REQUEST']),
             '401': errorResponse('Unauthorised — missing or invalid API key.', ['INVALID_API_KEY']),
             '413': errorResponse(`A file exceeds the ${UPLOAD_LIMITS.maxFileBytes / 1024 / 1024}MB limit.`, ['IMAGE_TOO_LARGE']),
-            '429': errorResponse('Rate limit exceeded (the batch needs one request per image).', ['RATE_LIMIT_EXCEEDED']),
+            '429': { ...errorResponse('Rate limit exceeded (the batch needs one request per image).', ['RATE_LIMIT_EXCEEDED']), headers: { ...rateHeaders, 'Retry-After': { $ref: '#/components/headers/Retry-After' } } },
             '500': errorResponse('Internal server error.', ['INTERNAL_ERROR']),
           },
         },
@@ -212,10 +226,23 @@ export function openApiDocument(): JsonObject {
           summary: 'The status, then the result, of an asynchronous request.',
           parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
           responses: {
-            '200': { description: 'Still queued or processing, or done (the body the synchronous call would have returned, plus `job_id` and `status`).', headers: rateHeaders, content: json('JobStatusResponse') },
+            '200': {
+              description: 'Still queued or processing, or done (the body the synchronous call would have returned, plus `job_id` and `status`).',
+              headers: rateHeaders,
+              content: {
+                'application/json': {
+                  schema: ref('JobStatusResponse'),
+                  examples: {
+                    processing: { summary: 'Still working: poll again', value: exampleJobProcessing(EXAMPLE_BASE) },
+                    completed: { summary: 'Done: the recognise result, plus job_id and status', value: EXAMPLE_JOB_COMPLETED },
+                  },
+                },
+              },
+            },
             '401': errorResponse('Unauthorised — missing or invalid API key.', ['INVALID_API_KEY']),
             '404': errorResponse('No such job for this account.', ['NOT_FOUND']),
             '422': errorResponse('Done: no plates detected in the image.', ['NO_PLATES_FOUND']),
+            '503': unavailable(),
           },
         },
       },
@@ -230,11 +257,10 @@ export function openApiDocument(): JsonObject {
       },
       headers: {
         ...Object.fromEntries(RATE_LIMIT_HEADERS.map((h) => [h.header, { description: h.description, schema: { type: 'integer' } }])),
-        'Retry-After': { description: 'Seconds until the window resets.', schema: { type: 'integer' } },
+        'Retry-After': { description: `${RETRY_AFTER_DESCRIPTION}.`, schema: { type: 'integer' } },
       },
       schemas: componentSchemas(),
     },
-    externalDocs: { description: 'Guides: authentication, recognition, batch, vehicles, errors, rate limits', url: '/docs' },
+    externalDocs: { description: 'Guides: authentication, recognition, batch, async jobs, vehicles, errors, rate limits', url: '/docs' },
   };
-  return cached;
 }

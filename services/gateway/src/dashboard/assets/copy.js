@@ -1,5 +1,6 @@
-// Copy buttons: <button data-copy="#id"> copies the element's value or text. Falls back to selecting
-// the text when the Clipboard API is unavailable (plain http on another host, old browsers).
+// Copy buttons: <button data-copy="#id"> (copyButton() in components.ts) copies the element's value or
+// text. Falls back to selecting the text when the Clipboard API is unavailable (plain http on another
+// host, old browsers).
 (function () {
   'use strict';
   function status(text) {
@@ -14,6 +15,10 @@
     sel.removeAllRanges();
     sel.addRange(range);
   }
+  // a new key is the page's point: focus goes to it (selected, ready to copy), its Copy button beside it
+  var newKey = document.querySelector('[data-new-key]');
+  if (newKey) { newKey.focus(); newKey.select(); }
+
   document.addEventListener('click', function (event) {
     var button = event.target.closest && event.target.closest('[data-copy]');
     if (button) {
@@ -21,10 +26,10 @@
       if (!target) return;
       var text = 'value' in target && target.tagName !== 'PRE' ? target.value : target.textContent;
       var done = function () {
-        var label = button.textContent;
-        button.textContent = 'Copied';
+        // the button holds both labels in one cell (CSS): showing "Copied" moves nothing
+        button.classList.add('copied');
         status('Copied to the clipboard.');
-        setTimeout(function () { button.textContent = label; }, 2000);
+        setTimeout(function () { button.classList.remove('copied'); }, 2000);
       };
       if (navigator.clipboard && window.isSecureContext) {
         navigator.clipboard.writeText(text).then(done, function () { selectTarget(target); status('Press Ctrl+C (⌘C) to copy the selected text.'); });

@@ -74,11 +74,11 @@
     }
     results.forEach(function (r, i) {
       var row = el('tr');
-      row.appendChild(el('td', {}, i + 1));
-      row.appendChild(el('td', { class: 'mono plate' }, r.plate));
-      row.appendChild(el('td', {}, typeof r.confidence === 'number' ? (r.confidence * 100).toFixed(1) + '%' : '—'));
-      row.appendChild(el('td', {}, (r.region || '—').toUpperCase()));
-      row.appendChild(el('td', {}, vehicleText(r.vehicle)));
+      row.appendChild(el('td', { 'data-label': '#' }, i + 1));
+      row.appendChild(el('td', { class: 'mono plate', 'data-label': 'Plate' }, r.plate));
+      row.appendChild(el('td', { 'data-label': 'Confidence' }, typeof r.confidence === 'number' ? (r.confidence * 100).toFixed(1) + '%' : '—'));
+      row.appendChild(el('td', { 'data-label': 'Region' }, (r.region || '—').toUpperCase()));
+      row.appendChild(el('td', { 'data-label': 'Vehicle' }, vehicleText(r.vehicle)));
       tbody.appendChild(row);
     });
     return results;
@@ -108,12 +108,18 @@
         document.getElementById('try-json').textContent = body ? JSON.stringify(body, null, 2) : text;
         document.getElementById('try-curl').textContent = curlLine(form.getAttribute('data-base-url'), key, file.name);
         var h = response.headers;
-        document.getElementById('try-headers').textContent =
-          'HTTP ' + response.status + ' · rate limit ' + (h.get('x-ratelimit-remaining') || '?') + ' of ' + (h.get('x-ratelimit-limit') || '?') +
-          ' left in this window · ' + Math.round(performance.now() - started) + ' ms';
+        var took = Math.round(performance.now() - started) + ' ms';
+        // a refused key has no allowance of its own: the rate-limit headers of a 401 are this address's
+        // allowance for requests without a valid key, and must not read as the key's
+        document.getElementById('try-headers').textContent = response.status === 401
+          ? 'HTTP 401 · this key was not accepted (missing, mistyped, expired or revoked), so no key\'s rate limit applies. Paste an active key from Settings → API Keys. · ' + took
+          : 'HTTP ' + response.status + ' · rate limit ' + (h.get('x-ratelimit-remaining') || '?') + ' of ' + (h.get('x-ratelimit-limit') || '?') +
+            ' left in this window for this key · ' + took;
         document.getElementById('try-caption').textContent = file.name + ' · ' + results.length + ' plate(s)';
         resultEl.hidden = false;
-        statusEl.textContent = response.ok ? 'Done.' : 'The API answered ' + response.status + (body && body.error ? ' ' + body.error.code : '') + '.';
+        statusEl.textContent = response.status === 401
+          ? 'The API refused this key (401 INVALID_API_KEY).'
+          : response.ok ? 'Done.' : 'The API answered ' + response.status + (body && body.error ? ' ' + body.error.code : '') + '.';
         return imageSize(objectUrl).then(function (size) { drawPreview(objectUrl, size, results); });
       })
       .catch(function () { statusEl.textContent = 'The request failed: check your connection.'; })
