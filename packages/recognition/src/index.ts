@@ -5,4 +5,3 @@ export type { PlateResult, PlateCandidate, RecogniseOptions, RecogniseWithTiming
 export type { BoundingBox } from './detect-plates';
 export { RecognitionError, type RecognitionErrorCode } from './errors';
 export { REGIONS, formatPlate, formatFit, parseRegions, type Region } from './plate-formats';
-export { runRecogniseCommand } from './recognise-command';
