@@ -99,17 +99,17 @@ class UsageError extends Error {
 
 const PLANS = ['free', 'pro', 'enterprise'] as const;
 type PlanName = (typeof PLANS)[number];
-function plan(value: string | undefined): PlanName {
-  if (!value || !(PLANS as readonly string[]).includes(value)) throw new UsageError(`--plan must be one of ${PLANS.join(', ')}`);
+function plan(value: string | undefined, help: string): PlanName {
+  if (!value || !(PLANS as readonly string[]).includes(value)) throw new UsageError(`--plan must be one of ${PLANS.join(', ')}`, help);
   return value as PlanName;
 }
 function isParseArgsError(err: unknown): boolean {
   return typeof (err as NodeJS.ErrnoException)?.code === 'string' && (err as NodeJS.ErrnoException).code!.startsWith('ERR_PARSE_ARGS');
 }
-function positiveInt(value: string | undefined, flag: string): number | null {
+function positiveInt(value: string | undefined, flag: string, help: string): number | null {
   if (value === undefined) return null;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${flag} must be a positive integer`);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${flag} must be a positive integer`, help);
   return n;
 }
 
@@ -210,7 +210,7 @@ async function run(argv: string[]): Promise<number> {
   switch (name) {
     case 'users create': {
       const email = required(values.email, 'email');
-      const chosen = values.plan ? plan(values.plan) : undefined;
+      const chosen = values.plan ? plan(values.plan, help) : undefined;
       // the password first: a refused one creates nothing
       const password = values['password-stdin'] ? await newPassword(email) : null;
       return withDatabase(async (db) => {
@@ -284,9 +284,9 @@ async function run(argv: string[]): Promise<number> {
     }
     case 'accounts set-plan': {
       const email = required(values.email, 'email');
-      const chosen = plan(values.plan);
-      const requestsPerWindow = positiveInt(values.requests, 'requests');
-      const windowSeconds = positiveInt(values.window, 'window');
+      const chosen = plan(values.plan, help);
+      const requestsPerWindow = positiveInt(values.requests, 'requests', help);
+      const windowSeconds = positiveInt(values.window, 'window', help);
       return withDatabase(async (db) => {
         const account = await setAccountPlan(db.prisma, { email, plan: chosen, requestsPerWindow, windowSeconds });
         if (!account) {
