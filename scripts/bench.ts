@@ -70,6 +70,8 @@ function loadPhotos(limit: number): Photo[] {
 
 const children: ChildProcess[] = [];
 let tmpDir: string | null = null;
+// without DATABASE_URL: the embedded database, served to the services as `pnpm start` does
+let embedded: { close(): Promise<void> } | null = null;
 
 async function waitFor(url: string, timeoutMs: number, ok = (status: number) => status === 200): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -105,6 +107,7 @@ async function stopAll(): Promise<void> {
   await Promise.race([Promise.all(rest.map(exited)), new Promise((r) => setTimeout(r, 20_000))]);
   redis?.kill('SIGTERM');
   if (redis) await Promise.race([exited(redis), new Promise((r) => setTimeout(r, 5_000))]);
+  await embedded?.close().catch(() => {});
   if (tmpDir) fs.rmSync(tmpDir, { recursive: true, force: true });
 }
 
@@ -121,7 +124,9 @@ async function startSystem(): Promise<System> {
   const db = await import('../packages/db/src');
   const email = 'bench@example.com';
   const databaseUrl = process.env.DATABASE_URL;
-  const database = await db.createDatabase(databaseUrl ? { databaseUrl } : { dataDir: path.join(tmpDir, 'pglite') });
+  const served = databaseUrl ? null : await db.startEmbeddedDatabase({ dataDir: tmpDir });
+  embedded = served;
+  const database = await db.createDatabase(served ? { databaseUrl: served.url, embeddedServer: true } : { databaseUrl: databaseUrl! });
   await db.migrate(database);
   const { key } = await db.createApiKeyForEmail(database.prisma, { email, name: 'bench' });
   await db.setAccountPlan(database.prisma, { email, plan: 'enterprise' as never, requestsPerWindow: 1_000_000_000, windowSeconds: 60 });

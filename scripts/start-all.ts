@@ -1,12 +1,14 @@
 // `pnpm start`: the whole system on one machine with nothing to set up.
 // - REDIS_URL unset: a private redis-server child on a free port (data kept in memory only).
-// - DATABASE_URL unset: the gateway opens the embedded PostgreSQL (PGlite) in ./data. PGlite allows
-//   one process per folder, so only the gateway touches the database; the workers never need it.
+// - DATABASE_URL unset: this process opens the embedded PostgreSQL (PGlite) in ./data/pglite and
+//   serves it on a loopback port, named in ./data/embedded-database.json, where the gateway,
+//   vehicle-lookup and the CLI find it (packages/db openDatabase).
 // Then it starts gateway, inference-worker and vehicle-lookup as separate processes, as production does.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { startEmbeddedDatabase, type RunningEmbeddedDatabase } from '../packages/db/src';
 import { freePort } from './free-port';
 
 const root = path.join(__dirname, '..');
@@ -16,6 +18,7 @@ if (fs.existsSync('.env')) process.loadEnvFile('.env');
 const log = (line: string) => process.stderr.write(`[start] ${line}\n`);
 const children: ChildProcess[] = [];
 let stopping = false;
+let embeddedDatabase: RunningEmbeddedDatabase | null = null;
 
 async function waitForPort(port: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -88,7 +91,8 @@ function stopAll(reason: string, code: number): void {
   const services = children.slice(process.env.REDIS_URL ? 0 : 1);
   for (const c of services) c.kill('SIGTERM');
   const redis = process.env.REDIS_URL ? null : children[0];
-  Promise.all(services.map((c) => (c.exitCode !== null ? null : new Promise((r) => c.once('exit', r))))).then(() => {
+  Promise.all(services.map((c) => (c.exitCode !== null ? null : new Promise((r) => c.once('exit', r))))).then(async () => {
+    await embeddedDatabase?.close().catch((err) => log(`closing the embedded database: ${err}`));
     redis?.kill('SIGTERM');
     process.exit(code);
   });
@@ -106,7 +110,12 @@ async function main() {
     INFERENCE_HEALTH_PORT: process.env.INFERENCE_HEALTH_PORT || String(port + 1),
     LOOKUP_HEALTH_PORT: process.env.LOOKUP_HEALTH_PORT || String(port + 2),
   };
-  log(process.env.DATABASE_URL ? 'database: DATABASE_URL' : 'database: embedded PostgreSQL (PGlite) in ./data/pglite');
+  if (process.env.DATABASE_URL) log('database: DATABASE_URL');
+  else {
+    const dataDir = process.env.DATA_DIR || 'data';
+    embeddedDatabase = await startEmbeddedDatabase({ dataDir, gateway: `http://127.0.0.1:${port}`, log });
+    log(`database: embedded PostgreSQL (PGlite) in ${path.join(dataDir, 'pglite')}, served on 127.0.0.1:${embeddedDatabase.port} for the services and \`pnpm npr\``);
+  }
   startService('inference-worker', 'services/inference-worker/src/main.ts', env);
   startService('vehicle-lookup', 'services/vehicle-lookup/src/main.ts', env);
   startService('gateway', 'services/gateway/src/main.ts', env);

@@ -1,6 +1,7 @@
 // The README's first command, as a new user runs it: `pnpm start` with nothing configured
 // (embedded PostgreSQL in a fresh data folder, a private redis-server), then a request with the
-// key it prints, then Ctrl-C. Nothing may be left running.
+// key it prints, the CLI used while it runs (keys, plans, the vehicle registry), then Ctrl-C.
+// Nothing may be left running, and the CLI then opens the folder itself.
 import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -23,7 +24,7 @@ const alive = (pid: number) => {
   }
 };
 
-test('pnpm start: zero-setup start, first key, a real answer, clean stop', async () => {
+test('pnpm start: zero-setup start, first key, a real answer, the CLI while it runs, clean stop', async () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'npr-start-'));
   const port = await freePort();
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), DATA_DIR: dataDir, INFERENCE_HEALTH_PORT: '0', LOOKUP_HEALTH_PORT: '0' };
@@ -42,7 +43,7 @@ test('pnpm start: zero-setup start, first key, a real answer, clean stop', async
     const withRealPhoto = HAS_MODELS && fs.existsSync(DEV_PHOTO);
     body.append('upload', new Blob([withRealPhoto ? fs.readFileSync(DEV_PHOTO) : await solidImage()]), 'car.jpg');
     const res = await fetch(`http://127.0.0.1:${port}/api/v1/recognise`, { method: 'POST', headers: { Authorization: `Bearer ${key}` }, body });
-    const json = (await res.json()) as { success: boolean; results?: { plate: string }[]; error?: { code: string } };
+    const json = (await res.json()) as { success: boolean; results?: { plate: string; region: string }[]; error?: { code: string } };
     if (withRealPhoto) {
       expect(res.status).toBe(200);
       expect(json.results!.length).toBeGreaterThan(0);
@@ -52,17 +53,67 @@ test('pnpm start: zero-setup start, first key, a real answer, clean stop', async
     }
     expect(res.headers.get('x-ratelimit-remaining')).toBe('59');
 
-    // the embedded database belongs to the running gateway: the CLI says so instead of corrupting it
-    const cli = await promisify(execFile)('pnpm', ['--silent', 'npr', 'keys', 'create', '--email', 'a@b.c', '--name', 'x'], { cwd: ROOT, env }).catch((e) => e);
-    expect(cli.code).toBe(1);
-    expect(cli.stdout).toBe('');
-    expect(cli.stderr).toMatch(/in use by process \d+ \(is `pnpm start` running\?\)/);
+    // the CLI while the system runs: it finds the embedded database through ./data and names the real port
+    const npr = async (...args: string[]) =>
+      promisify(execFile)('pnpm', ['--silent', 'npr', ...args], { cwd: ROOT, env }).then(
+        (r) => ({ code: 0, ...r }),
+        (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+      );
+    const recognise = async (apiKey: string) => {
+      const form = new FormData();
+      form.append('upload', new Blob([withRealPhoto ? fs.readFileSync(DEV_PHOTO) : await solidImage()]), 'car.jpg');
+      const r = await fetch(`http://127.0.0.1:${port}/api/v1/recognise`, { method: 'POST', headers: { Authorization: `Bearer ${apiKey}` }, body: form });
+      return { status: r.status, limit: r.headers.get('x-ratelimit-limit'), body: (await r.json()) as { results?: { plate: string; vehicle: { source?: string; make?: string } | null }[]; error?: { code: string } } };
+    };
+    const answered = withRealPhoto ? 200 : HAS_MODELS ? 422 : 503;
+
+    // two keys created at once, while requests with the first key are being answered
+    const [createdA, createdB, ...busy] = await Promise.all([
+      npr('keys', 'create', '--email', 'fleet@example.com', '--name', 'depot 1'),
+      npr('keys', 'create', '--email', 'fleet@example.com', '--name', 'depot 2'),
+      recognise(key),
+      recognise(key),
+    ]);
+    expect(busy.map((b) => b.status)).toEqual([answered, answered]);
+    for (const created of [createdA, createdB]) {
+      if (created.code) throw new Error(created.stderr);
+      expect(created).toMatchObject({ code: 0, stdout: expect.stringMatching(/^npr_live_[a-z0-9]{40}\n$/) });
+      expect(created.stderr).toContain(`http://127.0.0.1:${port}/api/v1/recognise`);
+    }
+    const fleetKey = createdA.stdout.trim();
+    expect((await recognise(fleetKey)).status).toBe(answered);
+
+    // a plan change applies from the next request
+    expect(await npr('accounts', 'set-plan', '--email', 'fleet@example.com', '--plan', 'pro', '--requests', '7', '--window', '60')).toMatchObject({ code: 0 });
+    expect((await recognise(fleetKey)).limit).toBe('7');
+
+    // the registry import reaches vehicle-lookup: the next answer carries the operator's vehicle
+    const plate = withRealPhoto ? json.results![0]! : null;
+    const csv = path.join(dataDir, 'fleet.csv');
+    fs.writeFileSync(csv, `plate,region,make,model,colour,year,fuel_type,notes\n${plate ? `${plate.plate},${plate.region}` : 'AB12CDE,gb'},Fiat,Uno,Silver,2012,petrol,depot 1\n`);
+    expect(await npr('vehicles', 'import', csv)).toMatchObject({ code: 0, stdout: 'imported 1 vehicle(s)\n' });
+    if (withRealPhoto) expect((await recognise(fleetKey)).body.results![0]!.vehicle).toMatchObject({ source: 'operator', make: 'Fiat' });
+
+    // a revoked key stops working at once
+    const prefix = fleetKey.slice(0, 17);
+    expect(await npr('keys', 'revoke', prefix)).toMatchObject({ code: 0, stdout: `revoked ${prefix}\n` });
+    const refused = await recognise(fleetKey);
+    expect([refused.status, refused.body.error?.code]).toEqual([401, 'INVALID_API_KEY']);
+    expect((await recognise(createdB.stdout.trim())).status).toBe(answered);
   } finally {
     const redisPid = Number(fs.readFileSync(path.join(dataDir, 'redis-server.pid'), 'utf8'));
     process.kill(-start.pid!, 'SIGINT');
     await exited;
     await eventually(async () => !alive(redisPid), 30_000);
     expect(fs.existsSync(path.join(dataDir, 'pglite.lock'))).toBe(false);
+    expect(fs.existsSync(path.join(dataDir, 'embedded-database.json'))).toBe(false);
+  }
+  try {
+    // stopped: the CLI opens the folder itself, and finds what was done while the system ran
+    const listed = await promisify(execFile)('pnpm', ['--silent', 'npr', 'keys', 'list', '--email', 'fleet@example.com'], { cwd: ROOT, env });
+    const keys = listed.stdout.trim().split('\n').map((l) => JSON.parse(l) as { name: string; revoked_at: string | null });
+    expect(keys.map((k) => [k.name, k.revoked_at !== null]).sort()).toEqual([['depot 1', true], ['depot 2', false]]);
+  } finally {
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
 });

@@ -2,51 +2,114 @@
 // everything else (progress, errors) goes to stderr.
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
-import { createApiKeyForEmail, ensureUser, migrate, PASSWORD_MIN_LENGTH, passwordProblem, revokeApiKey, setAccountPlan, setUserPassword } from '@npr/db';
+import { createApiKeyForEmail, ensureUser, migrate, PASSWORD_MIN_LENGTH, passwordProblem, revokeApiKey, runningEmbeddedServer, setAccountPlan, setUserPassword } from '@npr/db';
 import { openDatabase } from './open-database';
 import { parseExpiry } from './parse-duration';
 import { PasswordInputError, readNewPassword } from './read-password';
 
-const USAGE = `Usage: npr <command>
+/** Where the running system's gateway listens (named by `pnpm start` beside its database), else PORT. */
+function gatewayUrl(): string {
+  return runningEmbeddedServer(process.env.DATA_DIR)?.gateway ?? `http://127.0.0.1:${process.env.PORT || 3000}`;
+}
 
-  npr migrate                                   apply committed SQL migrations
-  npr users create --email E [--plan P] [--password-stdin]
-                                                create a user (and their account); --password-stdin
-                                                also sets their dashboard password, read as for set-password
-  npr users set-password --email E              set a user's dashboard password (e.g. the first
-                                                \`pnpm start\` user, admin@localhost): typed twice, not
-                                                echoed, on a terminal; else the first line of stdin
-                                                (printf '%s\\n' "$PW" | npr users set-password --email E).
-                                                Same rules as the dashboard (${PASSWORD_MIN_LENGTH}+ characters); ends the
-                                                user's dashboard sessions
-  npr keys create --email E --name N [--expires 30d|ISO-DATE]
-                                                create an API key (user created if needed); prints only the key
-  npr keys revoke <prefix-or-id>                revoke a key (npr_live_xxxxxxxx or its id)
-  npr keys list --email E                       list a user's keys (JSON lines; no secrets)
-  npr accounts set-plan --email E --plan free|pro|enterprise [--requests N --window SECONDS]
-  npr recognise [--jsonl] IMAGE...              read plates from image files with the local models
-  npr vehicles import [--replace] FILE.csv      import the operator registry (header:
-                                                plate,region,make,model,colour,year,fuel_type,notes);
-                                                all rows or none; --replace empties the registry first
+type Help = { usage: string; about: string; example: string };
 
-Database: DATABASE_URL, else the embedded one in ./data (stop \`pnpm start\` first in that mode).`;
+// One entry per command: `npr <command> --help` prints it; `npr --help` lists them all.
+const COMMANDS: Record<string, Help> = {
+  migrate: {
+    usage: 'npr migrate',
+    about: 'Applies the committed SQL migrations that are not applied yet (`pnpm start` does this itself).',
+    example: 'DATABASE_URL=postgresql://npr@db:5432/npr pnpm --silent npr migrate',
+  },
+  'users create': {
+    usage: 'npr users create --email E [--plan free|pro|enterprise] [--password-stdin]',
+    about: 'Creates a user and their account; prints the user id. --password-stdin also sets their dashboard password, read as for set-password.',
+    example: "printf '%s\\n' \"$PW\" | pnpm --silent npr users create --email ops@example.com --plan pro --password-stdin",
+  },
+  'users set-password': {
+    usage: 'npr users set-password --email E',
+    about: `Sets a user's dashboard password (e.g. the first \`pnpm start\` user, admin@localhost): typed twice, not echoed, on a terminal; else the first line of stdin. Same rules as the dashboard (${PASSWORD_MIN_LENGTH}+ characters); ends the user's dashboard sessions.`,
+    example: "printf '%s\\n' \"$PW\" | pnpm --silent npr users set-password --email admin@localhost",
+  },
+  'keys create': {
+    usage: 'npr keys create --email E --name N [--expires 30d|ISO-DATE]',
+    about: 'Creates an API key (and the user, if new); prints only the key. It works at once, also while `pnpm start` runs.',
+    example: 'KEY=$(pnpm --silent npr keys create --email you@example.com --name "my app" --expires 90d)',
+  },
+  'keys revoke': {
+    usage: 'npr keys revoke <prefix-or-id>',
+    about: 'Revokes a key by its prefix (npr_live_ + 8 characters, as `keys list` shows) or its id; its next request gets 401.',
+    example: 'pnpm --silent npr keys revoke npr_live_ab12cd34',
+  },
+  'keys list': {
+    usage: 'npr keys list --email E',
+    about: "Lists a user's keys as JSON lines (no secrets).",
+    example: 'pnpm --silent npr keys list --email you@example.com',
+  },
+  'accounts set-plan': {
+    usage: 'npr accounts set-plan --email E --plan free|pro|enterprise [--requests N --window SECONDS]',
+    about: "Sets the plan of the user's account, and optionally custom limits (images per window); applies from the next request.",
+    example: 'pnpm --silent npr accounts set-plan --email you@example.com --plan pro --requests 1200 --window 60',
+  },
+  recognise: {
+    usage: 'npr recognise [--jsonl] [--regions gb,de] [--top-n N] [--vehicle] [--allow-empty] [--models-dir DIR] IMAGE...',
+    about:
+      'Reads plates from image files with the local models (no server). --jsonl: one JSON line per image. ' +
+      "--vehicle: adds each plate's observed_colour (the camera's colour) and vehicle, as the API does (operator registry, " +
+      'then the camera; the DVLA is not called from here). A photo with no plate exits 3 with NO_PLATES_FOUND, as the API answers 422; ' +
+      '--allow-empty prints the empty result and exits 0. Options are checked as the API checks them (--top-n 1 to 10).',
+    example: 'pnpm --silent npr recognise --vehicle --top-n 3 car.jpg',
+  },
+  'vehicles import': {
+    usage: 'npr vehicles import [--replace] FILE.csv',
+    about:
+      'Imports the operator vehicle registry (header: plate,region,make,model,colour,year,fuel_type,notes,type): all rows or none; ' +
+      '--replace empties the registry first. Works while `pnpm start` runs; the API uses the rows from the next request.',
+    example: 'pnpm --silent npr vehicles import fleet.csv',
+  },
+};
 
-class UsageError extends Error {}
+function commandHelp(name: string): string {
+  const h = COMMANDS[name]!;
+  return `Usage: ${h.usage}\n\n${h.about}\n\nExample:\n  ${h.example}`;
+}
+
+function overview(group?: string): string {
+  const names = Object.keys(COMMANDS).filter((n) => !group || n.split(' ')[0] === group);
+  return [
+    `Usage: npr ${group ? `${group} <subcommand>` : '<command>'} [options]   (\`pnpm --silent npr ...\` in the repository)`,
+    '',
+    ...names.map((n) => `  ${COMMANDS[n]!.usage}`),
+    '',
+    `\`npr ${group ? `${group} <subcommand>` : '<command>'} --help\` explains one, with an example. Results go to stdout, everything else to stderr.`,
+    `Database: DATABASE_URL, else the embedded one in $DATA_DIR (./data): while \`pnpm start\` runs the CLI uses it through`,
+    `the system (its dashboard: ${gatewayUrl()}), else it opens the folder itself.`,
+  ].join('\n');
+}
+
+/** A mistake in the command line; `help` is the text of the command it concerns. */
+class UsageError extends Error {
+  constructor(
+    message: string,
+    readonly help: string = overview(),
+  ) {
+    super(message);
+  }
+}
 
 const PLANS = ['free', 'pro', 'enterprise'] as const;
 type PlanName = (typeof PLANS)[number];
-function plan(value: string | undefined): PlanName {
-  if (!value || !(PLANS as readonly string[]).includes(value)) throw new UsageError(`--plan must be one of ${PLANS.join(', ')}`);
+function plan(value: string | undefined, help: string): PlanName {
+  if (!value || !(PLANS as readonly string[]).includes(value)) throw new UsageError(`--plan must be one of ${PLANS.join(', ')}`, help);
   return value as PlanName;
 }
-function required(value: string | undefined, flag: string): string {
-  if (!value) throw new UsageError(`missing --${flag}`);
-  return value;
+function isParseArgsError(err: unknown): boolean {
+  return typeof (err as NodeJS.ErrnoException)?.code === 'string' && (err as NodeJS.ErrnoException).code!.startsWith('ERR_PARSE_ARGS');
 }
-function positiveInt(value: string | undefined, flag: string): number | null {
+function positiveInt(value: string | undefined, flag: string, help: string): number | null {
   if (value === undefined) return null;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${flag} must be a positive integer`);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${flag} must be a positive integer`, help);
   return n;
 }
 
@@ -67,23 +130,52 @@ async function newPassword(email: string): Promise<string> {
   return password;
 }
 
-async function run(argv: string[]): Promise<number> {
-  const [command, sub, ...rest] = argv;
-  const out = (line: string) => process.stdout.write(line + '\n');
+const isHelp = (a: string) => a === '--help' || a === '-h';
+const GROUPS = new Set(Object.keys(COMMANDS).filter((n) => n.includes(' ')).map((n) => n.split(' ')[0]!));
 
-  if (command === 'recognise' || command === 'recognize') {
-    // loaded only here so that other commands never load the recogniser (sharp, ONNX Runtime)
-    const { runRecogniseCommand } = await import('@npr/recognition');
-    return runRecogniseCommand(argv.slice(1));
+async function run(argv: string[]): Promise<number> {
+  const out = (line: string) => process.stdout.write(line + '\n');
+  if (!argv.length || (argv[0] && (isHelp(argv[0]) || argv[0] === 'help'))) {
+    const topic = argv[0] === 'help' ? argv.slice(1).join(' ') : '';
+    if (topic && COMMANDS[topic]) out(commandHelp(topic));
+    else if (topic && GROUPS.has(topic)) out(overview(topic));
+    else if (argv.length) out(overview());
+    else throw new UsageError('no command given');
+    return 0;
+  }
+  const [first, second] = argv;
+  const command = first === 'recognize' ? 'recognise' : first!;
+  const name = GROUPS.has(command) ? `${command} ${second ?? ''}`.trim() : command;
+  const rest = argv.slice(GROUPS.has(command) ? 2 : 1);
+  if (GROUPS.has(command) && (!second || isHelp(second))) {
+    if (second) return out(overview(command)), 0;
+    throw new UsageError(`npr ${command} needs a subcommand`, overview(command));
+  }
+  if (!COMMANDS[name]) throw new UsageError(`unknown command: npr ${name}`);
+  if (rest.some(isHelp)) return out(commandHelp(name)), 0;
+  const help = commandHelp(name);
+  const usage = (message: string) => new UsageError(message, help);
+
+  if (command === 'recognise') {
+    // loaded only here so that other commands never load ONNX Runtime
+    const { parseRecogniseArgs, runRecogniseCommand, RecogniseUsageError } = await import('./recognise-command');
+    let options;
+    try {
+      options = parseRecogniseArgs(rest);
+    } catch (err) {
+      throw err instanceof RecogniseUsageError || isParseArgsError(err) ? usage((err as Error).message) : err;
+    }
+    return runRecogniseCommand(options, { openDatabase: () => openDatabase() });
   }
 
   if (command === 'vehicles') {
-    // the vehicle registry lives with vehicle-lookup's data (DATABASE_URL, else $DATA_DIR/vehicles-pglite)
+    // the vehicle registry lives in the database the services use
     const { runVehiclesCommand } = await import('@npr/vehicle-data');
     return runVehiclesCommand(argv.slice(1));
   }
 
   if (command === 'migrate') {
+    if (rest.length) throw usage(`npr migrate takes no arguments (got ${rest.join(' ')})`);
     await withDatabase(async (db) => {
       const applied = await migrate(db, { onApplied: (name) => process.stderr.write(`applied ${name}\n`) });
       process.stderr.write(applied.length ? `${applied.length} migration(s) applied\n` : 'database is up to date\n');
@@ -91,24 +183,34 @@ async function run(argv: string[]): Promise<number> {
     return 0;
   }
 
-  const { values, positionals } = parseArgs({
-    args: rest,
-    allowPositionals: true,
-    options: {
-      email: { type: 'string' },
-      name: { type: 'string' },
-      expires: { type: 'string' },
-      plan: { type: 'string' },
-      requests: { type: 'string' },
-      window: { type: 'string' },
-      'password-stdin': { type: 'boolean' },
-    },
-  });
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: rest,
+      allowPositionals: true,
+      options: {
+        email: { type: 'string' },
+        name: { type: 'string' },
+        expires: { type: 'string' },
+        plan: { type: 'string' },
+        requests: { type: 'string' },
+        window: { type: 'string' },
+        'password-stdin': { type: 'boolean' },
+      },
+    });
+  } catch (err) {
+    throw isParseArgsError(err) ? usage((err as Error).message) : err;
+  }
+  const { values, positionals } = parsed;
+  const required = (value: string | undefined, flag: string): string => {
+    if (!value) throw usage(`missing --${flag}`);
+    return value;
+  };
 
-  switch (`${command} ${sub}`) {
+  switch (name) {
     case 'users create': {
       const email = required(values.email, 'email');
-      const chosen = values.plan ? plan(values.plan) : undefined;
+      const chosen = values.plan ? plan(values.plan, help) : undefined;
       // the password first: a refused one creates nothing
       const password = values['password-stdin'] ? await newPassword(email) : null;
       return withDatabase(async (db) => {
@@ -148,17 +250,18 @@ async function run(argv: string[]): Promise<number> {
     }
     case 'keys create': {
       const email = required(values.email, 'email');
-      const name = required(values.name, 'name');
+      const keyName = required(values.name, 'name');
       const expiresAt = values.expires ? parseExpiry(values.expires) : null;
       await withDatabase(async (db) => {
-        const { key } = await createApiKeyForEmail(db.prisma, { email, name, expiresAt });
+        const { key, apiKey, user } = await createApiKeyForEmail(db.prisma, { email, name: keyName, expiresAt });
         out(key);
+        process.stderr.write(`created key ${apiKey.prefix} for ${user.email}; try it: curl -X POST ${gatewayUrl()}/api/v1/recognise -H "Authorization: Bearer $KEY" -F upload=@car.jpg\n`);
       });
       return 0;
     }
     case 'keys revoke': {
       const target = positionals[0];
-      if (!target) throw new UsageError('missing the key prefix or id to revoke');
+      if (!target) throw usage('missing the key prefix or id to revoke');
       return withDatabase(async (db) => {
         const key = await revokeApiKey(db.prisma, target);
         if (!key) {
@@ -181,9 +284,9 @@ async function run(argv: string[]): Promise<number> {
     }
     case 'accounts set-plan': {
       const email = required(values.email, 'email');
-      const chosen = plan(values.plan);
-      const requestsPerWindow = positiveInt(values.requests, 'requests');
-      const windowSeconds = positiveInt(values.window, 'window');
+      const chosen = plan(values.plan, help);
+      const requestsPerWindow = positiveInt(values.requests, 'requests', help);
+      const windowSeconds = positiveInt(values.window, 'window', help);
       return withDatabase(async (db) => {
         const account = await setAccountPlan(db.prisma, { email, plan: chosen, requestsPerWindow, windowSeconds });
         if (!account) {
@@ -195,7 +298,7 @@ async function run(argv: string[]): Promise<number> {
       });
     }
     default:
-      throw new UsageError(command ? `unknown command: ${[command, sub].filter(Boolean).join(' ')}` : 'no command given');
+      throw new UsageError(`unknown command: npr ${name}`);
   }
 }
 
@@ -211,15 +314,11 @@ run(process.argv.slice(2)).then(
       process.stderr.write(`npr: ${err.message}\n`);
       process.exitCode = err.message === 'interrupted' ? 130 : 1;
     } else if (err instanceof UsageError) {
-      process.stderr.write(`npr: ${err.message}\n\n${USAGE}\n`);
+      process.stderr.write(`npr: ${err.message}\n\n${err.help}\n`);
       process.exitCode = 2;
     } else {
       const message = (err as Error).message.trim();
-      const hint = /does not exist in the current database/.test(message)
-        ? '\n(the schema is missing: run `pnpm npr migrate` first)'
-        : /in use by process/.test(message)
-          ? `\n(while it runs, keys can be created in the dashboard: http://127.0.0.1:${process.env.PORT || 3000}/settings/api-keys)`
-          : '';
+      const hint = /does not exist in the current database/.test(message) ? '\n(the schema is missing: run `pnpm npr migrate` first)' : '';
       process.stderr.write(`npr: ${message}${hint}\n`);
       process.exitCode = 1;
     }

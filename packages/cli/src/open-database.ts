@@ -1,13 +1,9 @@
-import path from 'node:path';
-import { createDatabase, migrate, type Database } from '@npr/db';
+import { openDatabase as open, type Database } from '@npr/db';
 
 /**
- * Opens the database the services use: DATABASE_URL when set, else the embedded one in
- * $DATA_DIR/pglite (migrated on open, since nobody else would migrate it).
+ * Opens the database the services use: DATABASE_URL when set; else the embedded one that
+ * `pnpm start` serves while it runs; else its folder, $DATA_DIR/pglite, opened here (and migrated).
  */
-export async function openDatabase(env: NodeJS.ProcessEnv = process.env): Promise<Database> {
-  if (env.DATABASE_URL) return createDatabase({ databaseUrl: env.DATABASE_URL });
-  const db = await createDatabase({ dataDir: path.join(env.DATA_DIR || 'data', 'pglite') });
-  await migrate(db);
-  return db;
+export function openDatabase(env: NodeJS.ProcessEnv = process.env): Promise<Database> {
+  return open({ databaseUrl: env.DATABASE_URL || undefined, dataDir: env.DATA_DIR, log: (line) => process.stderr.write(`npr: ${line}\n`) });
 }

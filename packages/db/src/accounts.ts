@@ -7,11 +7,17 @@ export async function ensureUser(prisma: PrismaClient, input: { email: string; a
   const email = input.email.trim().toLowerCase();
   const existing = await prisma.user.findUnique({ where: { email }, include: { account: true } });
   if (existing) return { user: existing, created: false };
-  const user = await prisma.user.create({
-    data: { email, account: { create: { name: input.accountName ?? email, plan: input.plan ?? 'free' } } },
-    include: { account: true },
-  });
-  return { user, created: true };
+  try {
+    const user = await prisma.user.create({
+      data: { email, account: { create: { name: input.accountName ?? email, plan: input.plan ?? 'free' } } },
+      include: { account: true },
+    });
+    return { user, created: true };
+  } catch (err) {
+    // two callers creating the same new user at once (e.g. two `npr keys create`): the second uses the first's
+    if ((err as { code?: string }).code !== 'P2002') throw err;
+    return { user: await prisma.user.findUniqueOrThrow({ where: { email }, include: { account: true } }), created: false };
+  }
 }
 
 /** Creates an API key for the user with this email (creating the user if needed); returns the key once. */

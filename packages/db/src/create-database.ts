@@ -8,8 +8,11 @@ import { PrismaClient } from './generated/prisma/client';
 
 export type Database = {
   prisma: PrismaClient;
-  /** 'postgres' (DATABASE_URL) or 'embedded' (PGlite in a local folder or in memory). */
-  kind: 'postgres' | 'embedded';
+  /**
+   * 'postgres' (a PostgreSQL server), 'embedded-server' (the embedded database that `pnpm start`
+   * serves, over its port) or 'embedded' (PGlite opened in this process: a local folder or in memory).
+   */
+  kind: 'postgres' | 'embedded-server' | 'embedded';
   /** Runs `fn` on one dedicated connection (migrations need session-level locks). */
   withSession<T>(fn: (session: SqlSession) => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -22,28 +25,37 @@ export type SqlSession = {
 };
 
 export type DatabaseOptions =
-  | { databaseUrl: string }
+  // embeddedServer: the URL is the embedded database's server (one session, so transactions wait their turn)
+  | { databaseUrl: string; embeddedServer?: boolean }
   // dataDir undefined = in memory (tests); otherwise a folder that only this process may open
   | { dataDir?: string; loadDataDir?: Blob };
+
+/** A Database opened in this process on PGlite, with the PGlite itself (to serve it to other processes). */
+export type EmbeddedDatabase = Database & { pglite: PGlite };
 
 /**
  * Opens the database: PostgreSQL via @prisma/adapter-pg when a URL is given, else an embedded
  * PGlite (the zero-setup default of `pnpm start`).
  */
 export async function createDatabase(options: DatabaseOptions): Promise<Database> {
-  if ('databaseUrl' in options) return openPostgres(options.databaseUrl);
+  if ('databaseUrl' in options) return openPostgres(options.databaseUrl, options.embeddedServer ?? false);
   return openEmbedded(options.dataDir, options.loadDataDir);
 }
 
-async function openPostgres(databaseUrl: string): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
+
+// PGlite is a single connection: transactions queue behind each other, so allow a longer wait than Prisma's 2 s / 5 s
+const ONE_SESSION_TRANSACTIONS = { maxWait: 15_000, timeout: 30_000 };
+
+async function openPostgres(databaseUrl: string, embeddedServer: boolean): Promise<Database> {
+  // the embedded server runs one client's turn at a time: more connections would only wait there
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: embeddedServer ? 3 : 10 });
   // an idle connection dropped by the server (restart, failover) must not crash the process:
   // the pool discards that client and the next query opens a fresh one
   pool.on('error', () => {});
-  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool), ...(embeddedServer ? { transactionOptions: ONE_SESSION_TRANSACTIONS } : {}) });
   return {
     prisma,
-    kind: 'postgres',
+    kind: embeddedServer ? 'embedded-server' : 'postgres',
     async withSession(fn) {
       const client = await pool.connect();
       try {
@@ -63,7 +75,8 @@ async function openPostgres(databaseUrl: string): Promise<Database> {
   };
 }
 
-async function openEmbedded(dataDir: string | undefined, loadDataDir: Blob | undefined): Promise<Database> {
+/** Opens PGlite in this process: a folder only this process may open (locked), or in memory. */
+export async function openEmbedded(dataDir: string | undefined, loadDataDir?: Blob): Promise<EmbeddedDatabase> {
   const releaseLock = dataDir ? lockDataDir(dataDir) : () => {};
   let pglite: PGlite;
   try {
@@ -74,11 +87,11 @@ async function openEmbedded(dataDir: string | undefined, loadDataDir: Blob | und
   }
   const prisma = new PrismaClient({
     adapter: new PrismaPGlite(pglite),
-    // PGlite is a single connection: transactions queue behind each other, so allow a longer wait
-    transactionOptions: { maxWait: 15_000, timeout: 30_000 },
+    transactionOptions: ONE_SESSION_TRANSACTIONS,
   });
   return {
     prisma,
+    pglite,
     kind: 'embedded',
     async withSession(fn) {
       return fn({
@@ -95,6 +108,19 @@ async function openEmbedded(dataDir: string | undefined, loadDataDir: Blob | und
   };
 }
 
+/** The folder is open in another live process (which does not serve it to others). */
+export class DataDirInUseError extends Error {
+  constructor(
+    readonly dataDir: string,
+    readonly pid: number,
+  ) {
+    super(
+      `The embedded database in ${dataDir} is in use by process ${pid} (an npr command, or a service started on its own), ` +
+        'which does not share it. Wait for it or stop it, or set DATABASE_URL to use PostgreSQL.',
+    );
+  }
+}
+
 /**
  * PGlite has no locking of its own and one writer per folder: a second process opening the same
  * folder corrupts it. A pid file makes the second opener fail with a clear message instead.
@@ -104,12 +130,7 @@ function lockDataDir(dataDir: string): () => void {
   const lockFile = path.join(dataDir, '..', `${path.basename(dataDir)}.lock`);
   try {
     const pid = Number(fs.readFileSync(lockFile, 'utf8'));
-    if (pid && pid !== process.pid && isAlive(pid)) {
-      throw new Error(
-        `The embedded database in ${dataDir} is in use by process ${pid} (is \`pnpm start\` running?). ` +
-          'Stop it first, or set DATABASE_URL to use PostgreSQL, which allows many processes.',
-      );
-    }
+    if (pid && pid !== process.pid && isAlive(pid)) throw new DataDirInUseError(dataDir, pid);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
@@ -117,7 +138,7 @@ function lockDataDir(dataDir: string): () => void {
   return () => fs.rmSync(lockFile, { force: true });
 }
 
-function isAlive(pid: number): boolean {
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

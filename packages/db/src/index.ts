@@ -1,4 +1,6 @@
 export * from './create-database';
+export * from './embedded-database';
+export * from './embedded-server';
 export * from './migrate';
 export * from './api-keys';
 export * from './accounts';

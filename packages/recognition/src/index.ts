@@ -6,4 +6,6 @@ export type { PlateResult, PlateCandidate, RecogniseOptions, RecogniseWithTiming
 export type { BoundingBox } from './detect-plates';
 export { RecognitionError, type RecognitionErrorCode } from './errors';
 export { REGIONS, formatPlate, formatFit, parseRegions, type Region } from './plate-formats';
-export { runRecogniseCommand } from './recognise-command';
+// the camera's view of the car's colour, from the pixels the recogniser decoded (or the bytes)
+export { addObservedColours, decodeForColour, type ColourPixels } from './colour/observe-colours';
+export { estimateVehicleColour } from './colour/estimate-vehicle-colour';

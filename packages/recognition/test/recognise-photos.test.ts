@@ -3,11 +3,11 @@
  * models exist (untrained stand-ins before training has exported any), and with the committed
  * models a handful of dev photos must be read right.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { RecognitionError, createRecogniser, runRecogniseCommand, type Recogniser } from '../src';
+import { RecognitionError, createRecogniser, type Recogniser } from '../src';
 import { HAS_DEV_SET, NO_DEV_SET_REASON, anyModelsDir, iou, loadDevSet, normalisePlate, trainedModelsDir, type DevImage } from './support';
 
 jest.setTimeout(120_000);
@@ -92,30 +92,6 @@ withPhotos('the pipeline on real photos', () => {
 
   it('rejects bytes that are not an image with INVALID_IMAGE', async () => {
     await expect(recogniser.recognise(Buffer.from('not an image'))).rejects.toMatchObject({ code: 'INVALID_IMAGE' });
-  });
-
-  it('npr recognise --jsonl prints exactly one JSON line per image, errors included', async () => {
-    const junk = join(mkdtempSync(join(tmpdir(), 'npr-cli-')), 'junk.jpg');
-    writeFileSync(junk, 'not a jpeg');
-    const files = [photos[0].path, junk, photos[1].path];
-    const lines: string[] = [];
-    const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      lines.push(String(chunk));
-      return true;
-    });
-    const quiet = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    let code: number;
-    try {
-      code = await runRecogniseCommand(['recognise', '--jsonl', '--regions', 'us', '--models-dir', models!.dir, ...files]);
-    } finally {
-      write.mockRestore();
-      quiet.mockRestore();
-    }
-    expect(code).toBe(1); // one image failed
-    const parsed = lines.join('').trim().split('\n').map((l) => JSON.parse(l));
-    expect(parsed.map((p) => p.file)).toEqual(files);
-    expect(parsed[0]).toEqual({ file: files[0], results: expect.any(Array), processing_time_ms: expect.any(Number) });
-    expect(parsed[1]).toEqual({ file: junk, error: { code: 'INVALID_IMAGE', message: expect.any(String) } });
   });
 });
 

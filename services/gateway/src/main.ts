@@ -1,7 +1,7 @@
 // gateway: the public HTTP API. Authenticates, rate-limits, validates, enqueues, answers.
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { createDatabase, migrate } from '@npr/db';
+import { migrate, openDatabase } from '@npr/db';
 import { createQueueStats, createRecognitionFlow } from '@npr/queue';
 import { collectProcessMetrics, createLogger, createShutdown, env, loadConfig, registerQueueMetrics } from '@npr/runtime';
 import { createApp } from './app';
@@ -42,9 +42,8 @@ async function main() {
   shutdown.listen();
   collectProcessMetrics('gateway');
 
-  const db = await createDatabase(
-    config.DATABASE_URL ? { databaseUrl: config.DATABASE_URL } : { dataDir: `${config.DATA_DIR}/pglite` },
-  );
+  // DATABASE_URL, else the embedded database `pnpm start` serves, else its folder opened here
+  const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
   shutdown.add('database', () => db.close());
   if (config.MIGRATE_ON_START) {
     const applied = await migrate(db);

@@ -1,7 +1,7 @@
 import { AppError, type RecognitionJobResult } from '@npr/contracts';
 import type { RecognitionHandler } from '@npr/queue';
+import { addObservedColours, type ColourPixels } from '@npr/recognition';
 import { observeStages, type Logger } from '@npr/runtime';
-import { addObservedColours, type ColourPixels } from './colour/observe-colours';
 import type { Recogniser } from './recogniser';
 import { recognitionFailure } from './recognition-failure';
 
@@ -21,7 +21,7 @@ export function createRecognitionProcessor(deps: {
   now?: () => number;
   /**
    * adds `observed_colour` (the car's body colour seen around each plate) from the recogniser's
-   * decoded pixels, or from the bytes when it has none; default: ./colour/observe-colours
+   * decoded pixels, or from the bytes when it has none; default: @npr/recognition's addObservedColours
    */
   observeColours?: (photo: Buffer | ColourPixels, plates: RecognitionJobResult['plates']) => Promise<RecognitionJobResult['plates']>;
 }): RecognitionHandler {
