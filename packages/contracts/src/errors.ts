@@ -9,6 +9,8 @@ export const ERROR_STATUS = {
   IMAGE_TOO_LARGE: 413,
   NO_PLATES_FOUND: 422,
   RATE_LIMIT_EXCEEDED: 429,
+  // the account's monthly allowance of images is used up (distinct from the per-minute rate limit)
+  QUOTA_EXCEEDED: 429,
   INTERNAL_ERROR: 500,
   SERVICE_UNAVAILABLE: 503,
 } as const;
