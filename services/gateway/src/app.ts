@@ -9,6 +9,8 @@ import { openApiDocument } from './openapi/openapi-document';
 import type { RateLimiter } from './rate-limiter';
 import { recognitionRoutes, type FlowPort } from './recognition.routes';
 import { requestId } from './request-id';
+import { plateRecognizerStatisticsRoutes, statisticsRoutes } from './statistics.routes';
+import { webhookRoutes, type CheckWebhookUrl } from './webhooks.routes';
 
 export type AppDeps = {
   prisma: PrismaClient;
@@ -19,6 +21,8 @@ export type AppDeps = {
   now?: () => Date;
   syncTimeoutMs: number;
   publicBaseUrl?: string;
+  /** Refuses webhook URLs outbound calls may not reach (the SSRF guard), when they are registered. */
+  checkWebhookUrl: CheckWebhookUrl;
   /** Dependencies /readyz checks (database, Redis, ...). */
   readinessChecks?: ReadinessCheck[];
   /** Extra routers mounted at `/` before the 404 handler: the dashboard (issue 5), bull-board (issue 6). */
@@ -51,8 +55,11 @@ export function createApp(deps: AppDeps) {
   // public (no API key): the API's own description, generated from the contracts' zod schemas
   app.get('/api/v1/openapi.json', (_req, res) => void res.json(openApiDocument()));
 
+  const authenticate = authenticateApiKey({ prisma: deps.prisma, limiter: deps.limiter, now });
   const api = express.Router();
-  api.use(authenticateApiKey({ prisma: deps.prisma, limiter: deps.limiter, now }));
+  api.use(authenticate);
+  api.use(statisticsRoutes({ prisma: deps.prisma, now }));
+  api.use(webhookRoutes({ prisma: deps.prisma, checkUrl: deps.checkWebhookUrl }));
   api.use(
     recognitionRoutes({
       prisma: deps.prisma,
@@ -65,6 +72,13 @@ export function createApp(deps: AppDeps) {
   );
   api.use(notFound());
   app.use('/api/v1', api);
+
+  // Plate Recognizer's paths (`Authorization: Token <key>`), for clients written against their API
+  const compat = express.Router();
+  compat.use(authenticate);
+  compat.use(plateRecognizerStatisticsRoutes({ prisma: deps.prisma, now }));
+  compat.use(notFound());
+  app.use('/v1', compat);
 
   for (const mount of deps.mounts ?? []) app.use(mount.path, mount.router);
   if (deps.dashboard) {
