@@ -155,6 +155,23 @@ describe('webhooks', () => {
     expect(receiver.received.some((d) => d.headers['npr-event-id'] === `evt_${completedJob}` && d.path !== '/failed-only')).toBe(false);
   });
 
+  test('a job that fails on our side (no models) still ends: recognition.failed with the 503 body polling gives', async () => {
+    const { auth } = await sys.createKey();
+    await register(auth, '/ours', ['recognition.failed']);
+    sys.setRecogniserState({ status: 'failed', reason: 'models missing' });
+    let jobId: string;
+    try {
+      jobId = await recogniseAsync(auth, COLOURS.plate);
+      await eventually(async () => receiver.at('/ours').length > 0);
+    } finally {
+      sys.setRecogniserState('ready');
+    }
+    const polled = await sys.http().get(`/api/v1/jobs/${jobId}`).set(auth);
+    expect(polled.status).toBe(503);
+    expect(JSON.parse(receiver.at('/ours')[0]!.body)).toEqual(polled.body);
+    expect(polled.body).toMatchObject({ success: false, status: 'failed', error: { code: 'SERVICE_UNAVAILABLE' } });
+  });
+
   test('a one-off webhook_url needs the account one-off secret, then gets that request result signed with it', async () => {
     const { auth } = await sys.createKey();
     const refused = await sys.http().post('/api/v1/recognise?async=true').set(auth).field('webhook_url', receiver.url('/once')).attach('upload', await solidImage({ colour: COLOURS.plate }), 'car.jpg');
