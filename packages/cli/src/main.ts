@@ -2,7 +2,7 @@
 // everything else (progress, errors) goes to stderr.
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
-import { createApiKeyForEmail, ensureUser, migrate, PASSWORD_MIN_LENGTH, passwordProblem, revokeApiKey, setAccountPlan, setUserPassword } from '@npr/db';
+import { createApiKeyForEmail, ensureUser, migrate, PASSWORD_MIN_LENGTH, passwordProblem, revokeApiKey, monthlyQuota as monthlyQuotaOf, setAccountPlan, setUserPassword } from '@npr/db';
 import { openDatabase } from './open-database';
 import { parseExpiry } from './parse-duration';
 import { PasswordInputError, readNewPassword } from './read-password';
@@ -23,7 +23,7 @@ const USAGE = `Usage: npr <command>
                                                 create an API key (user created if needed); prints only the key
   npr keys revoke <prefix-or-id>                revoke a key (npr_live_xxxxxxxx or its id)
   npr keys list --email E                       list a user's keys (JSON lines; no secrets)
-  npr accounts set-plan --email E --plan free|pro|enterprise [--requests N --window SECONDS]
+  npr accounts set-plan --email E --plan free|pro|enterprise [--requests N --window SECONDS] [--monthly-quota N|unlimited]
   npr recognise [--jsonl] IMAGE...              read plates from image files with the local models
   npr vehicles import [--replace] FILE.csv      import the operator registry (header:
                                                 plate,region,make,model,colour,year,fuel_type,notes);
@@ -102,6 +102,7 @@ async function run(argv: string[]): Promise<number> {
       plan: { type: 'string' },
       requests: { type: 'string' },
       window: { type: 'string' },
+      'monthly-quota': { type: 'string' },
       'password-stdin': { type: 'boolean' },
     },
   });
@@ -185,13 +186,19 @@ async function run(argv: string[]): Promise<number> {
       const chosen = plan(values.plan);
       const requestsPerWindow = positiveInt(values.requests, 'requests');
       const windowSeconds = positiveInt(values.window, 'window');
+      const rawQuota = values['monthly-quota'];
+      const monthlyQuota = rawQuota === 'unlimited' ? 'unlimited' : positiveInt(rawQuota, 'monthly-quota (a positive integer or "unlimited")');
       return withDatabase(async (db) => {
-        const account = await setAccountPlan(db.prisma, { email, plan: chosen, requestsPerWindow, windowSeconds });
+        const account = await setAccountPlan(db.prisma, { email, plan: chosen, requestsPerWindow, windowSeconds, monthlyQuota });
         if (!account) {
           process.stderr.write(`no user with email ${email}\n`);
           return 1;
         }
-        out(`account ${account.id}: plan ${account.plan}${requestsPerWindow ? `, ${requestsPerWindow} images per ${windowSeconds ?? 'plan'} s window` : ''}`);
+        const quota = monthlyQuotaOf(account);
+        out(
+          `account ${account.id}: plan ${account.plan}${requestsPerWindow ? `, ${requestsPerWindow} images per ${windowSeconds ?? 'plan'} s window` : ''}` +
+            `, ${quota === null ? 'no monthly quota' : `${quota} images a month`}`,
+        );
         return 0;
       });
     }
