@@ -82,7 +82,17 @@ export function createApp(deps: AppDeps) {
 
   for (const mount of deps.mounts ?? []) app.use(mount.path, mount.router);
   if (deps.dashboard) {
-    app.use(createDashboard({ ...deps.dashboard, prisma: deps.prisma, limiter: deps.limiter, logger: deps.logger, now, publicBaseUrl: deps.publicBaseUrl }));
+    app.use(
+      createDashboard({
+        ...deps.dashboard,
+        prisma: deps.prisma,
+        limiter: deps.limiter,
+        logger: deps.logger,
+        now,
+        publicBaseUrl: deps.publicBaseUrl,
+        checkWebhookUrl: deps.checkWebhookUrl,
+      }),
+    );
   }
 
   app.use(notFound());

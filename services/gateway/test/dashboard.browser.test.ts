@@ -13,6 +13,7 @@ import sharp from 'sharp';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { COLOURS, PLATE } from './fake-recogniser';
 import { startTestSystem, type TestSystem } from './test-system';
+import { startWebhookReceiver, verifySignature } from './webhook-receiver';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 // the flags that work on these machines (shared/ENVIRONMENT.md); the profile is a fresh temp dir
@@ -32,6 +33,7 @@ let context: BrowserContext;
 let page: Page;
 let userDataDir: string;
 let photo: Buffer;
+let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
 
 function listen(app: ReturnType<TestSystem['appWith']>): Promise<{ server: Server; base: string }> {
   return new Promise((resolve, reject) => {
@@ -70,7 +72,9 @@ beforeAll(async () => {
   fs.mkdirSync(SHOTS, { recursive: true });
   photo = await platePhoto();
   const dashboard = { sessionSecret: 'browser-test-session-secret-0123456789abcdef' };
-  sys = await startTestSystem({ appOverrides: { dashboard } });
+  receiver = await startWebhookReceiver();
+  // the local receiver is on 127.0.0.1: outbound calls reach it only through the allow-list
+  sys = await startTestSystem({ appOverrides: { dashboard }, webhooks: { allowHosts: ['127.0.0.1'], backoffMs: 200 } });
   const a = await listen(sys.app);
   const b = await listen(sys.appWith({ dashboard }));
   servers = [a.server, b.server];
@@ -95,6 +99,7 @@ afterAll(async () => {
   if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
   await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
   await sys?.close();
+  await receiver?.close();
 });
 
 describe('dashboard in a real browser', () => {
@@ -178,6 +183,51 @@ describe('dashboard in a real browser', () => {
     await shot('07-try-it');
     await page.goto('/usage');
     expect(await page.getByTestId('usage-today').innerText()).toBe('2');
+  });
+
+  test('rejected uploads are not billed: usage counts only processed images', async () => {
+    for (let i = 0; i < 3; i++) {
+      const form = new FormData();
+      form.append('upload', new Blob([Buffer.from(`not an image ${i}`)], { type: 'image/jpeg' }), 'x.jpg');
+      const res = await fetch(`${baseA}/api/v1/recognise`, { method: 'POST', headers: { Authorization: `Bearer ${key}` }, body: form });
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('INVALID_IMAGE');
+    }
+    await page.goto('/usage');
+    expect(await page.getByTestId('usage-today').innerText()).toBe('2');
+    expect(await page.getByTestId('usage-month').innerText()).toBe('2');
+    expect(await page.getByTestId('quota-left').innerText()).toMatch(/^of 2,500: 2,498 left until \d{4}-\d\d-01$/);
+    await page.getByRole('heading', { name: 'Billed images per day, per key' }).waitFor();
+  });
+
+  test('Settings -> Webhooks: add one (secret shown once), deliveries and their status codes in the log', async () => {
+    await page.goto('/settings/webhooks');
+    await page.getByLabel('URL', { exact: true }).fill(receiver.url('/browser'));
+    await page.getByRole('checkbox', { name: /batch\.completed/ }).uncheck();
+    await page.getByRole('button', { name: 'Add webhook' }).click();
+    await page.getByRole('heading', { name: 'Webhook added' }).waitFor();
+    const secret = await page.locator('#new-secret').inputValue();
+    expect(secret).toMatch(/^whsec_/);
+    await shot('10-webhook-secret');
+    await page.getByRole('link', { name: 'Done: back to webhooks' }).click();
+    const card = page.locator('article.webhook');
+    await expect(card.innerText()).resolves.toMatch(/recognition\.completed, recognition\.failed · Status: enabled/);
+    expect(await page.content()).not.toContain(secret);
+
+    // the receiver fails the first attempt: the retry succeeds; both are in the log
+    receiver.answer('/browser', 500);
+    const form = new FormData();
+    form.append('upload', new Blob([photo], { type: 'image/jpeg' }), 'car.jpg');
+    const res = await fetch(`${baseA}/api/v1/recognise?async=true`, { method: 'POST', headers: { Authorization: `Bearer ${key}` }, body: form });
+    expect(res.status).toBe(202);
+    const deliveries = await (async () => {
+      for (let i = 0; i < 300 && receiver.at('/browser').length < 2; i++) await new Promise((r) => setTimeout(r, 100));
+      return receiver.at('/browser');
+    })();
+    expect(deliveries).toHaveLength(2);
+    expect(verifySignature(deliveries[1]!.headers['npr-signature'] as string, deliveries[1]!.body, secret)).toBe(true);
+    await page.reload();
+    await expect(page.getByTestId('delivery-result').allInnerTexts()).resolves.toEqual(['HTTP 200', 'HTTP 500']);
+    await shot('11-webhooks');
   });
 
   test('revoke with confirmation: the key gets 401 on every replica at once', async () => {

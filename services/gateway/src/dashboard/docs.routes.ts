@@ -17,6 +17,7 @@ import {
   VEHICLE_FIELDS,
 } from '../openapi/api-docs-content';
 import { origin, pageRenderer, type DashboardContext } from './context';
+import { WEBHOOK_AND_USAGE_PAGES } from './docs-webhooks-usage';
 import { html, type SafeHtml } from './html';
 
 type DocPage = { slug: string; title: string; body: (base: string) => SafeHtml };
@@ -137,8 +138,10 @@ export const DOC_PAGES: DocPage[] = [
         <tbody>${RATE_LIMIT_HEADERS.map((h) => html`<tr><td><code>${h.header}</code></td><td>${h.description}</td></tr>`)}</tbody></table></div>
       <p>When you exceed the rate limit, the API responds with a <code>429</code> status code. Wait until the reset timestamp before retrying.</p>
       <p>Each image counts once: a batch of five images uses five requests of the window. Your plan and what is left of the current window are on <a href="/usage">Usage &amp; plan</a>.</p>
+      <p>Besides the per-minute limit, plans have a monthly quota of images: see <a href="/docs/usage">Usage &amp; Quotas</a> (<code>429 QUOTA_EXCEEDED</code>, <code>X-Quota-*</code> headers).</p>
       <p class="note">Need higher limits? Upgrade your plan or contact us for custom enterprise limits.</p>`,
   },
+  ...WEBHOOK_AND_USAGE_PAGES,
 ];
 
 export function docsRoutes(ctx: DashboardContext): Router {
