@@ -1,4 +1,15 @@
-import { BatchResponseSchema, ERROR_STATUS, ErrorBodySchema, RecognitionResponseSchema } from '@npr/contracts';
+import {
+  BatchResponseSchema,
+  ERROR_STATUS,
+  ErrorBodySchema,
+  JobStatusResponseSchema,
+  OneOffSecretResponseSchema,
+  PlateRecognizerStatisticsSchema,
+  RecognitionResponseSchema,
+  StatisticsResponseSchema,
+  WebhookCreatedResponseSchema,
+  WebhookListResponseSchema,
+} from '@npr/contracts';
 import { ERROR_CODE_DESCRIPTIONS, EXAMPLE_ERROR, EXAMPLE_RECOGNISE_RESPONSE } from './api-docs-content';
 import { openApiDocument } from './openapi-document';
 
@@ -16,10 +27,22 @@ describe('OpenAPI document', () => {
   });
 
   test('every example in the document parses with the zod schema its $ref names', () => {
-    const schemas = { RecognitionResponse: RecognitionResponseSchema, BatchResponse: BatchResponseSchema, ErrorBody: ErrorBodySchema } as const;
+    const schemas = {
+      RecognitionResponse: RecognitionResponseSchema,
+      BatchResponse: BatchResponseSchema,
+      ErrorBody: ErrorBodySchema,
+      WebhookListResponse: WebhookListResponseSchema,
+      WebhookCreatedResponse: WebhookCreatedResponseSchema,
+      OneOffSecretResponse: OneOffSecretResponseSchema,
+      StatisticsResponse: StatisticsResponseSchema,
+      PlateRecognizerStatistics: PlateRecognizerStatisticsSchema,
+      JobStatusResponse: JobStatusResponseSchema,
+    } as const;
     let checked = 0;
     for (const methods of Object.values(doc.paths)) {
       for (const op of Object.values(methods)) {
+        // a path item also holds `servers`, which is no operation
+        if (!op.responses) continue;
         for (const response of Object.values(op.responses)) {
           const media = response.content?.['application/json'];
           if (!media?.example) continue;
@@ -31,6 +54,15 @@ describe('OpenAPI document', () => {
       }
     }
     expect(checked).toBeGreaterThan(10);
+  });
+
+  test('every new route is described, and the webhook events with their signed headers', () => {
+    const d = openApiDocument() as unknown as { paths: Record<string, Record<string, unknown>>; webhooks: Record<string, { post: { parameters: { name: string }[] } }> };
+    expect(Object.keys(d.paths)).toEqual(expect.arrayContaining(['/webhooks', '/webhooks/{id}', '/webhooks/{id}/enable', '/webhooks/one-off-secret', '/statistics', '/v1/statistics']));
+    expect(Object.keys(d.paths['/webhooks']!)).toEqual(['get', 'post']);
+    expect(Object.keys(d.paths['/webhooks/{id}']!)).toEqual(['get', 'delete']);
+    expect(Object.keys(d.webhooks)).toEqual(['recognition.completed', 'recognition.failed', 'batch.completed']);
+    expect(d.webhooks['recognition.completed']!.post.parameters.map((p) => p.name)).toEqual(['Npr-Signature', 'Npr-Event-Id', 'Npr-Event-Type', 'Npr-Delivery-Attempt']);
   });
 
   test('components come from the contracts: all error codes, no stray $schema, refs resolve', () => {
