@@ -68,6 +68,7 @@ export function createApp(deps: AppDeps) {
       now,
       syncTimeoutMs: deps.syncTimeoutMs,
       publicBaseUrl: deps.publicBaseUrl,
+      checkWebhookUrl: deps.checkWebhookUrl,
     }),
   );
   api.use(notFound());

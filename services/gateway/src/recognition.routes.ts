@@ -32,6 +32,8 @@ export type RecognitionRoutesDeps = {
   syncTimeoutMs: number;
   /** Base for job URLs (e.g. https://api.example.com); default: from the request. */
   publicBaseUrl?: string;
+  /** Refuses a one-off webhook_url outbound calls may not reach (the SSRF guard). */
+  checkWebhookUrl: (url: string) => Promise<void>;
 };
 
 const statusOf = (outcome: ImageOutcome) => (outcome.success ? 200 : ERROR_STATUS[outcome.error.code]);
@@ -96,9 +98,10 @@ export function recognitionRoutes(deps: RecognitionRoutesDeps): Router {
     next();
   }
 
-  /** A one-off webhook_url needs the account's one-off signing secret (Settings -> Webhooks). */
-  async function requireOneOffSecret(res: Response, webhookUrl: string | undefined) {
+  /** A one-off webhook_url must be reachable and needs the account's one-off signing secret (Settings -> Webhooks). */
+  async function checkOneOffWebhook(res: Response, webhookUrl: string | undefined) {
     if (!webhookUrl) return;
+    await deps.checkWebhookUrl(webhookUrl);
     const account = await deps.prisma.account.findUniqueOrThrow({ where: { id: auth(res).accountId }, select: { oneOffWebhookSecret: true } });
     if (!account.oneOffWebhookSecret) {
       throw new AppError('BAD_REQUEST', 'webhook_url needs a signing secret: create one in Settings -> Webhooks or with POST /api/v1/webhooks/one-off-secret.');
@@ -126,7 +129,7 @@ export function recognitionRoutes(deps: RecognitionRoutesDeps): Router {
     if (!req.file) throw new AppError('BAD_REQUEST', 'Missing the image: send it in the multipart field "upload".');
     const options = parseOptions(req);
     const webhookUrl = parseWebhookUrl(req);
-    await requireOneOffSecret(res, webhookUrl);
+    await checkOneOffWebhook(res, webhookUrl);
     await spendRateLimit(res, 1);
     await validateImage(req.file.buffer);
     const id: string = res.locals.requestId;
@@ -155,7 +158,7 @@ export function recognitionRoutes(deps: RecognitionRoutesDeps): Router {
     if (files.length === 0) throw new AppError('BAD_REQUEST', 'Missing images: send 1 to 20 files in the multipart field "images[]".');
     const options = parseOptions(req);
     const webhookUrl = parseWebhookUrl(req);
-    await requireOneOffSecret(res, webhookUrl);
+    await checkOneOffWebhook(res, webhookUrl);
     checkQuota(res, files.length);
     await spendRateLimit(res, files.length);
 
