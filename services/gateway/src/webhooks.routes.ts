@@ -53,17 +53,21 @@ export function webhookRoutes(deps: { prisma: PrismaClient; checkUrl: CheckWebho
     res.status(201).json({ success: true, secret: await rotateOneOffWebhookSecret(deps.prisma, accountId(res)) });
   });
 
-  router.get('/webhooks/:id', async (req, res) => {
-    const hook = await findWebhook(deps.prisma, accountId(res), String(req.params.id));
+  /** The webhook with its latest delivery attempts, newest first. */
+  async function detail(res: Response, id: string) {
+    const hook = await findWebhook(deps.prisma, accountId(res), id);
     if (!hook) throw new AppError('NOT_FOUND', 'No such webhook.');
     const deliveries = await recentDeliveries(deps.prisma, hook.accountId, hook.id);
-    res.json({ success: true, webhook: webhookView(hook), deliveries: deliveries.map(deliveryView) });
+    return { success: true, webhook: webhookView(hook), deliveries: deliveries.map(deliveryView) };
+  }
+
+  router.get('/webhooks/:id', async (req, res) => {
+    res.json(await detail(res, String(req.params.id)));
   });
 
   router.post('/webhooks/:id/enable', async (req, res) => {
-    const id = accountId(res);
-    if (!(await enableWebhook(deps.prisma, id, String(req.params.id)))) throw new AppError('NOT_FOUND', 'No such webhook.');
-    res.json({ success: true, webhook: webhookView((await findWebhook(deps.prisma, id, String(req.params.id)))!) });
+    if (!(await enableWebhook(deps.prisma, accountId(res), String(req.params.id)))) throw new AppError('NOT_FOUND', 'No such webhook.');
+    res.json(await detail(res, String(req.params.id)));
   });
 
   router.delete('/webhooks/:id', async (req, res) => {
