@@ -1,5 +1,6 @@
 // Webhooks through the running system: registered with the API, fired when a job ends, signed,
 // retried with backoff after 500s, logged, disabled after repeated failures; one-off webhook_url.
+import { WebhookDetailResponseSchema } from '@npr/contracts';
 import { eventually, solidImage } from '@npr/test-support';
 import { COLOURS } from './fake-recogniser';
 import { startTestSystem, type TestSystem } from './test-system';
@@ -93,6 +94,7 @@ describe('webhooks', () => {
       const res = await sys.http().get(`/api/v1/webhooks/${webhook.id}`).set(auth);
       return res.body.deliveries.length >= 3 ? res.body : null;
     });
+    expect(WebhookDetailResponseSchema.parse(shown)).toEqual(shown);
     expect(shown.deliveries.map((d: { attempt: number; status_code: number }) => [d.attempt, d.status_code])).toEqual([[3, 200], [2, 500], [1, 500]]);
     expect(shown.webhook).toMatchObject({ enabled: true, consecutive_failures: 0 });
     // nothing more arrives: it was delivered
