@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { createDatabase, migrate } from '@npr/db';
+import { parseAllowedHosts } from '@npr/outbound';
 import { createQueueStats, createRecognitionFlow } from '@npr/queue';
 import { collectProcessMetrics, createLogger, createShutdown, env, loadConfig, registerQueueMetrics } from '@npr/runtime';
 import { createApp } from './app';
@@ -39,8 +40,15 @@ const config = loadConfig(
     WEBHOOK_BACKOFF_MS: env.int(5000, 10),
     WEBHOOK_TIMEOUT_MS: env.int(10_000, 100),
     WEBHOOK_DISABLE_AFTER: env.int(50, 1),
-    // hosts outbound calls may reach although they resolve to loopback/private addresses (comma-separated)
-    OUTBOUND_ALLOWED_HOSTS: z.string().default(''),
+    // hosts outbound calls may reach although they are loopback/private (comma-separated host or host:port)
+    OUTBOUND_ALLOWED_HOSTS: z.string().default('').transform((value, ctx) => {
+      try {
+        return parseAllowedHosts(value);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    }),
   }),
 );
 
@@ -84,7 +92,7 @@ async function main() {
   if (!config.SESSION_SECRET) logger.warn('SESSION_SECRET is not set: dashboard sessions end when the gateway restarts and are not shared between replicas');
 
   const outbound = outboundWebhookPort({
-    allowHosts: config.OUTBOUND_ALLOWED_HOSTS.split(',').map((h) => h.trim()).filter(Boolean),
+    allowedHosts: config.OUTBOUND_ALLOWED_HOSTS,
     timeoutMs: config.WEBHOOK_TIMEOUT_MS,
   });
   // billing and webhooks run here: the gateway is the process that owns the accounts database

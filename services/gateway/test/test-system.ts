@@ -18,6 +18,7 @@ import { REAL_MODELS_TIMEOUT_MS } from './dev-photos';
 import { createFakeRecogniser } from './fake-recogniser';
 import { startWebhookWorkers, type WebhookWorkerSettings } from '../src/webhooks/start-webhook-workers';
 import { outboundWebhookPort } from '../src/webhooks/outbound-webhook-port';
+import { parseAllowedHosts } from '@npr/outbound';
 
 export const BMW: Vehicle = { make: 'BMW', colour: 'Black', year: 2021, fuel_type: 'petrol', type: 'car' };
 
@@ -48,7 +49,7 @@ export async function startTestSystem(
     createLookupProcessor({ lookupVehicle: async (plate) => vehicles[plate.replace(/\s/g, '')] ?? null, logger }),
   );
 
-  const outbound = outboundWebhookPort({ allowHosts: options.webhooks?.allowHosts ?? [], timeoutMs: options.webhooks?.timeoutMs ?? 5000 });
+  const outbound = outboundWebhookPort({ allowedHosts: parseAllowedHosts((options.webhooks?.allowHosts ?? []).join(',')), timeoutMs: options.webhooks?.timeoutMs ?? 5000 });
   const webhookWorkers = startWebhookWorkers({
     prisma: database.db.prisma,
     flow,

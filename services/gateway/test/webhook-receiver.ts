@@ -8,7 +8,8 @@ export type ReceivedDelivery = { path: string; headers: http.IncomingHttpHeaders
 
 export async function startWebhookReceiver() {
   const received: ReceivedDelivery[] = [];
-  const scripted = new Map<string, { status: number; headers?: Record<string, string> }[]>();
+  type Answer = { status: number; headers?: Record<string, string>; delayMs?: number };
+  const scripted = new Map<string, Answer[]>();
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -16,7 +17,9 @@ export async function startWebhookReceiver() {
       const path = req.url ?? '/';
       received.push({ path, headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() });
       const next = scripted.get(path)?.shift() ?? { status: 200 };
-      res.writeHead(next.status, next.headers).end(next.status < 300 ? 'ok' : 'no');
+      const reply = () => void (res.writableEnded || res.writeHead(next.status, next.headers).end(next.status < 300 ? 'ok' : 'no'));
+      if (next.delayMs) setTimeout(reply, next.delayMs).unref();
+      else reply();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -27,10 +30,10 @@ export async function startWebhookReceiver() {
     received,
     at: (path: string) => received.filter((r) => r.path === path),
     /** The next answers for `path`, in order (then 200). */
-    answer(path: string, ...answers: (number | { status: number; headers?: Record<string, string> })[]) {
+    answer(path: string, ...answers: (number | Answer)[]) {
       scripted.set(path, answers.map((a) => (typeof a === 'number' ? { status: a } : a)));
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))),
   };
 }
 

@@ -101,10 +101,9 @@ export function createWebhookDeliveryProcessor(deps: WebhookDeliveryDeps) {
   }
 }
 
-/** A short reason for the log: what failed, never a stack. */
+/** A short reason for the log: what failed (the send port words it), never a stack. */
 function describeNetworkError(err: unknown): string {
-  const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+  const e = err as { name?: string; message?: string };
   if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return 'timed out';
-  const detail = e?.cause?.code ?? e?.cause?.message ?? e?.message ?? String(err);
-  return `connection failed: ${detail}`.slice(0, 300);
+  return (e?.message || String(err)).slice(0, 300);
 }
