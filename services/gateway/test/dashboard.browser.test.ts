@@ -114,6 +114,12 @@ describe('dashboard in a real browser', () => {
     await page.getByRole('heading', { level: 1, name: 'Error Handling' }).waitFor();
     expect(await page.locator('table').nth(1).innerText()).toContain('INVALID_API_KEY');
     await shot('02-docs-errors');
+    await page.goto('/docs/webhooks');
+    await page.getByRole('heading', { level: 2, name: 'Verify the signature' }).waitFor();
+    expect(await page.locator('.docs-body').innerText()).toMatch(/def verify_npr_signature[\s\S]*function verifyNprSignature/);
+    await page.goto('/docs/usage');
+    await page.getByRole('heading', { level: 1, name: 'Usage & Quotas' }).waitFor();
+    expect(await page.locator('.docs-body').innerText()).toContain('QUOTA_EXCEEDED');
   });
 
   test('sign up lands on Settings -> API Keys', async () => {
