@@ -2,7 +2,18 @@
 // everything else (progress, errors) goes to stderr.
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
-import { createApiKeyForEmail, ensureUser, migrate, PASSWORD_MIN_LENGTH, passwordProblem, revokeApiKey, runningEmbeddedServer, setAccountPlan, setUserPassword } from '@npr/db';
+import {
+  createApiKeyForEmail,
+  ensureUser,
+  migrate,
+  monthlyQuota as monthlyQuotaOf,
+  PASSWORD_MIN_LENGTH,
+  passwordProblem,
+  revokeApiKey,
+  runningEmbeddedServer,
+  setAccountPlan,
+  setUserPassword,
+} from '@npr/db';
 import { openDatabase } from './open-database';
 import { parseExpiry } from './parse-duration';
 import { PasswordInputError, readNewPassword } from './read-password';
@@ -47,8 +58,8 @@ const COMMANDS: Record<string, Help> = {
     example: 'pnpm --silent npr keys list --email you@example.com',
   },
   'accounts set-plan': {
-    usage: 'npr accounts set-plan --email E --plan free|pro|enterprise [--requests N --window SECONDS]',
-    about: "Sets the plan of the user's account, and optionally custom limits (images per window); applies from the next request.",
+    usage: 'npr accounts set-plan --email E --plan free|pro|enterprise [--requests N --window SECONDS] [--monthly-quota N|unlimited]',
+    about: "Sets the plan of the user's account, and optionally custom limits (images per window, images per calendar month); applies from the next request.",
     example: 'pnpm --silent npr accounts set-plan --email you@example.com --plan pro --requests 1200 --window 60',
   },
   recognise: {
@@ -195,6 +206,7 @@ async function run(argv: string[]): Promise<number> {
         plan: { type: 'string' },
         requests: { type: 'string' },
         window: { type: 'string' },
+        'monthly-quota': { type: 'string' },
         'password-stdin': { type: 'boolean' },
       },
     });
@@ -287,13 +299,19 @@ async function run(argv: string[]): Promise<number> {
       const chosen = plan(values.plan, help);
       const requestsPerWindow = positiveInt(values.requests, 'requests', help);
       const windowSeconds = positiveInt(values.window, 'window', help);
+      const rawQuota = values['monthly-quota'];
+      const monthlyQuota = rawQuota === 'unlimited' ? 'unlimited' : positiveInt(rawQuota, 'monthly-quota (a positive integer or "unlimited")', help);
       return withDatabase(async (db) => {
-        const account = await setAccountPlan(db.prisma, { email, plan: chosen, requestsPerWindow, windowSeconds });
+        const account = await setAccountPlan(db.prisma, { email, plan: chosen, requestsPerWindow, windowSeconds, monthlyQuota });
         if (!account) {
           process.stderr.write(`no user with email ${email}\n`);
           return 1;
         }
-        out(`account ${account.id}: plan ${account.plan}${requestsPerWindow ? `, ${requestsPerWindow} images per ${windowSeconds ?? 'plan'} s window` : ''}`);
+        const quota = monthlyQuotaOf(account);
+        out(
+          `account ${account.id}: plan ${account.plan}${requestsPerWindow ? `, ${requestsPerWindow} images per ${windowSeconds ?? 'plan'} s window` : ''}` +
+            `, ${quota === null ? 'no monthly quota' : `${quota} images a month`}`,
+        );
         return 0;
       });
     }

@@ -53,6 +53,14 @@ describe('npr CLI', () => {
     expect(set).toMatchObject({ code: 0, stdout: expect.stringMatching(/plan enterprise, 5000 images per 60 s window/) });
     const user = await database.db.prisma.user.findUniqueOrThrow({ where: { email: 'plan@example.com' }, include: { account: true } });
     expect(user.account).toMatchObject({ plan: 'enterprise', customRequestsPerWindow: 5000, customWindowSeconds: 60 });
+    expect(set.stdout).toMatch(/, no monthly quota\n$/);
+
+    const quota = await npr('accounts', 'set-plan', '--email', 'plan@example.com', '--plan', 'pro', '--monthly-quota', '20000');
+    expect(quota).toMatchObject({ code: 0, stdout: expect.stringMatching(/plan pro, 20000 images a month\n$/) });
+    const unlimited = await npr('accounts', 'set-plan', '--email', 'plan@example.com', '--plan', 'free', '--monthly-quota', 'unlimited');
+    expect(unlimited).toMatchObject({ code: 0, stdout: expect.stringMatching(/plan free, no monthly quota\n$/) });
+    expect(await npr('accounts', 'set-plan', '--email', 'plan@example.com', '--plan', 'free')).toMatchObject({ stdout: expect.stringMatching(/plan free, 2500 images a month\n$/) });
+    expect(await npr('accounts', 'set-plan', '--email', 'plan@example.com', '--plan', 'free', '--monthly-quota', 'lots')).toMatchObject({ code: 2 });
   });
 
   test('mistakes exit non-zero with the reason on stderr and nothing on stdout', async () => {

@@ -13,6 +13,8 @@ export const ERROR_CODES = {
   IMAGE_TOO_LARGE: { status: 413, retryable: false },
   NO_PLATES_FOUND: { status: 422, retryable: false },
   RATE_LIMIT_EXCEEDED: { status: 429, retryable: false },
+  // the account's monthly allowance of images is used up (distinct from the per-minute rate limit)
+  QUOTA_EXCEEDED: { status: 429, retryable: false },
   INTERNAL_ERROR: { status: 500, retryable: true },
   SERVICE_UNAVAILABLE: { status: 503, retryable: false },
 } as const satisfies Record<string, { status: number; retryable: boolean }>;

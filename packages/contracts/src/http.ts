@@ -37,6 +37,16 @@ export const PLAN_LIMITS: Record<PlanName, { points: number; windowSeconds: numb
   enterprise: { points: 6000, windowSeconds: 60 },
 };
 
+/**
+ * Images an account may have processed per calendar month (UTC), by plan; null = no monthly cap.
+ * An operator sets another for any account (`npr accounts set-plan --monthly-quota N`).
+ */
+export const PLAN_MONTHLY_QUOTAS: Record<PlanName, number | null> = {
+  free: 2500,
+  pro: 100_000,
+  enterprise: null,
+};
+
 /** Hard limits on uploads (the docs' promises). */
 export const UPLOAD_LIMITS = {
   maxFileBytes: 10 * 1024 * 1024,

@@ -2,8 +2,12 @@ import { z } from 'zod';
 import { ErrorBodySchema } from './errors';
 import { PlateReadingSchema, RecognitionResponseSchema, RecogniseOptionsSchema } from './recognition';
 
-/** Queue names: the recognition child (inference-worker) and the lookup parent (vehicle-lookup). */
-export const QUEUE_NAMES = { recognition: 'recognition', vehicleLookup: 'vehicle-lookup' } as const;
+/**
+ * Queue names: the recognition child (inference-worker), the lookup parent (vehicle-lookup), the
+ * job-finished grandparent that runs once every image of a request is done (billing, webhooks), and
+ * webhook deliveries.
+ */
+export const QUEUE_NAMES = { recognition: 'recognition', vehicleLookup: 'vehicle-lookup', jobFinished: 'job-finished', webhookDelivery: 'webhook-delivery' } as const;
 
 /** Data of a recognition job; the image bytes live in Redis under `imageKey` (with a TTL), not here. */
 export const RecognitionJobDataSchema = z.object({
@@ -45,6 +49,10 @@ export const JobRecordSchema = z.object({
   id: z.string(),
   kind: z.enum(['single', 'batch']),
   accountId: z.string(),
+  // the key the images are billed to (absent on records written before billing moved to the job's end)
+  apiKeyId: z.string().optional(),
+  // a one-off URL the request asked its result to be POSTed to
+  webhookUrl: z.string().optional(),
   entries: z.array(z.union([z.object({ flowId: z.string() }), z.object({ outcome: ErrorBodySchema })])).min(1),
   createdAt: z.string(),
 });
@@ -52,3 +60,11 @@ export type JobRecord = z.infer<typeof JobRecordSchema>;
 
 export const JobStatusSchema = z.enum(['queued', 'processing', 'completed', 'failed']);
 export type JobStatus = z.infer<typeof JobStatusSchema>;
+
+/**
+ * Images a request is billed for: those the recogniser processed, plates found or not. Rejected
+ * uploads (4xx) and our own failures (5xx) are not billed.
+ */
+export function billableImages(outcomes: ImageOutcome[]): number {
+  return outcomes.filter((o) => o.success || o.error.code === 'NO_PLATES_FOUND').length;
+}

@@ -43,10 +43,10 @@ export async function revokeApiKey(prisma: PrismaClient, prefixOrId: string, now
   return prisma.apiKey.update({ where: { id: key.id }, data: { revokedAt: now } });
 }
 
-/** Sets an account's plan (by a user's email) and optional custom limits (null = plan default). */
+/** Sets an account's plan (by a user's email) and optional custom limits and monthly quota (null = plan default). */
 export async function setAccountPlan(
   prisma: PrismaClient,
-  input: { email: string; plan: Plan; requestsPerWindow?: number | null; windowSeconds?: number | null },
+  input: { email: string; plan: Plan; requestsPerWindow?: number | null; windowSeconds?: number | null; monthlyQuota?: number | 'unlimited' | null },
 ) {
   const user = await prisma.user.findUnique({ where: { email: input.email.trim().toLowerCase() } });
   if (!user) return null;
@@ -56,19 +56,10 @@ export async function setAccountPlan(
       plan: input.plan,
       customRequestsPerWindow: input.requestsPerWindow ?? null,
       customWindowSeconds: input.windowSeconds ?? null,
+      // -1 stores "no monthly cap" (null means the plan's default)
+      customMonthlyQuota: input.monthlyQuota === 'unlimited' ? -1 : (input.monthlyQuota ?? null),
     },
   });
-}
-
-/**
- * Adds `images` to today's (UTC) usage of a key. One statement (INSERT ... ON CONFLICT) rather than
- * Prisma's upsert: it runs on every API request, and this is a third of the time.
- */
-export async function recordUsage(prisma: PrismaClient, apiKeyId: string, images: number, now = new Date()) {
-  const day = now.toISOString().slice(0, 10);
-  await prisma.$executeRaw`
-    INSERT INTO usage_days (api_key_id, day, requests) VALUES (${apiKeyId}::uuid, ${day}::date, ${images})
-    ON CONFLICT (api_key_id, day) DO UPDATE SET requests = usage_days.requests + EXCLUDED.requests`;
 }
 
 /** What authenticating a request needs to know about a key and its account. */
@@ -82,6 +73,7 @@ export type ApiKeyForAuth = {
   plan: Plan;
   customRequestsPerWindow: number | null;
   customWindowSeconds: number | null;
+  customMonthlyQuota: number | null;
 };
 
 /**
@@ -93,7 +85,8 @@ export async function findApiKeyForAuth(prisma: PrismaClient, prefix: string): P
   const rows = await prisma.$queryRaw<ApiKeyForAuth[]>`
     SELECT k.id, k.account_id AS "accountId", k.key_hash AS "keyHash", k.last_used_at AS "lastUsedAt",
            k.expires_at AS "expiresAt", k.revoked_at AS "revokedAt", a.plan::text AS plan,
-           a.custom_requests_per_window AS "customRequestsPerWindow", a.custom_window_seconds AS "customWindowSeconds"
+           a.custom_requests_per_window AS "customRequestsPerWindow", a.custom_window_seconds AS "customWindowSeconds",
+           a.custom_monthly_quota AS "customMonthlyQuota"
     FROM api_keys k JOIN accounts a ON a.id = k.account_id
     WHERE k.prefix = ${prefix}`;
   return rows[0] ?? null;

@@ -4,3 +4,4 @@ export * from './recognition-flow';
 export * from './workers';
 export * from './queue-stats';
 export * from './queue-board';
+export * from './webhook-queue';

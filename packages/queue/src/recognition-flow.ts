@@ -1,16 +1,19 @@
 import { FlowProducer, Job, Queue, QueueEvents } from 'bullmq';
 import {
   AppError,
+  ERROR_STATUS,
   ImageOutcomeSchema,
   JobRecordSchema,
   QUEUE_NAMES,
   errorBody,
   type ImageOutcome,
+  type JobFinishedJobData,
   type JobRecord,
   type JobStatus,
   type LookupJobData,
   type RecognitionJobData,
   type RecogniseOptions,
+  type WebhookEvent,
 } from '@npr/contracts';
 import { createRedisConnection, pingRedis } from './redis-connection';
 import { recognitionJobId, redisKeys } from './keys';
@@ -29,6 +32,11 @@ export type RecognitionFlowOptions = {
 
 export type FlowState = { status: JobStatus; outcome?: ImageOutcome };
 
+/** A request's state as polling sees it: pending, or done with its body, status code and webhook event. */
+export type JobResult =
+  | { done: false; status: JobStatus }
+  | { done: true; outcomes: ImageOutcome[]; httpStatus: number; body: Record<string, unknown>; event: WebhookEvent };
+
 /**
  * The gateway's side of the queue: stores image bytes, enqueues the recognition -> lookup flow,
  * waits for results, and remembers which account owns which job.
@@ -40,23 +48,31 @@ export async function createRecognitionFlow(options: RecognitionFlowOptions) {
   const flowProducer = new FlowProducer({ connection: redis, prefix });
   const lookupQueue = new Queue(QUEUE_NAMES.vehicleLookup, { connection: redis, prefix });
   const recognitionQueue = new Queue(QUEUE_NAMES.recognition, { connection: redis, prefix });
+  const jobFinishedQueue = new Queue(QUEUE_NAMES.jobFinished, { connection: redis, prefix });
   const lookupEvents = new QueueEvents(QUEUE_NAMES.vehicleLookup, { connection: eventsConnection, prefix });
   await lookupEvents.waitUntilReady();
   // every waiting request adds (and later removes) a 'closing' listener on the queue: many in flight is normal
   lookupQueue.setMaxListeners(0);
   const keep = { age: options.resultTtlSeconds };
 
-  /** Stores the image and enqueues its flow; `flowId` becomes the parent job id. */
-  async function submitImage(input: { flowId: string; accountId: string; image: Buffer; options?: RecogniseOptions }) {
+  /** The spec of one image's flow: the recognition child under its lookup parent (`flowId`). */
+  function imageFlow(input: { flowId: string; accountId: string; options?: RecogniseOptions }) {
     const imageKey = redisKeys.image(prefix, input.flowId);
-    await redis.set(imageKey, input.image, 'EX', options.imageTtlSeconds);
     const childData: RecognitionJobData = { requestId: input.flowId, accountId: input.accountId, imageKey, options: input.options ?? {} };
     const parentData: LookupJobData = { requestId: input.flowId, accountId: input.accountId, imageKey };
-    await flowProducer.add({
+    return {
       name: 'lookup',
       queueName: QUEUE_NAMES.vehicleLookup,
       data: parentData,
-      opts: { jobId: input.flowId, removeOnComplete: keep, removeOnFail: keep, attempts: 3, backoff: { type: 'exponential', delay: 500 } },
+      opts: {
+        jobId: input.flowId,
+        removeOnComplete: keep,
+        removeOnFail: keep,
+        attempts: 3,
+        backoff: { type: 'exponential', delay: 500 },
+        // a failed image still lets its request finish: the job-finished parent runs once every image is done
+        ignoreDependencyOnFailure: true,
+      },
       children: [
         {
           name: 'recognise',
@@ -72,7 +88,48 @@ export async function createRecognitionFlow(options: RecognitionFlowOptions) {
           },
         },
       ],
+    };
+  }
+
+  /**
+   * Records a request and enqueues its images: one flow per image (so one bad or slow image never
+   * holds up the others) under one `job-finished` parent that runs once all of them are done
+   * (billing, webhooks). Images the gateway already rejected are in `record.entries` as outcomes.
+   */
+  async function submitJob(input: { record: JobRecord; images: { flowId: string; image: Buffer }[]; options?: RecogniseOptions }) {
+    const { record } = input;
+    // the record first: the job-finished handler reads it, and it may run as soon as the flow is added
+    await saveJobRecord(record);
+    for (const { flowId, image } of input.images) {
+      await redis.set(redisKeys.image(prefix, flowId), image, 'EX', options.imageTtlSeconds);
+    }
+    const finished: JobFinishedJobData = { jobId: record.id };
+    const finishedOpts = { jobId: record.id, removeOnComplete: keep, removeOnFail: keep, attempts: 8, backoff: { type: 'exponential', delay: 1000 } };
+    if (input.images.length === 0) {
+      // every image was rejected up front: the request is finished already
+      await jobFinishedQueue.add('finished', finished, finishedOpts);
+      return;
+    }
+    await flowProducer.add({
+      name: 'finished',
+      queueName: QUEUE_NAMES.jobFinished,
+      data: finished,
+      opts: finishedOpts,
+      children: input.images.map(({ flowId }) => imageFlow({ flowId, accountId: record.accountId, options: input.options })),
     });
+  }
+
+  /** One image as a request of its own (`flowId` is the job id). */
+  async function submitImage(input: { flowId: string; accountId: string; apiKeyId?: string; image: Buffer; options?: RecogniseOptions }) {
+    const record: JobRecord = {
+      id: input.flowId,
+      kind: 'single',
+      accountId: input.accountId,
+      ...(input.apiKeyId ? { apiKeyId: input.apiKeyId } : {}),
+      entries: [{ flowId: input.flowId }],
+      createdAt: new Date().toISOString(),
+    };
+    await submitJob({ record, images: [{ flowId: input.flowId, image: input.image }], options: input.options });
   }
 
   /** Explains a failed flow: the recognition child's reason when it failed, else the parent's. */
@@ -126,6 +183,39 @@ export async function createRecognitionFlow(options: RecognitionFlowOptions) {
     return state && (state.status === 'completed' || state.status === 'failed') ? state.outcome! : null;
   }
 
+  /**
+   * What GET /api/v1/jobs/:id answers for a request: still pending, or its final body with the
+   * status code the synchronous call would have had (and the webhook event it makes).
+   */
+  async function getJobResult(record: JobRecord): Promise<JobResult> {
+    const states = await Promise.all(
+      record.entries.map(async (e): Promise<FlowState> => {
+        if ('outcome' in e) return { status: 'failed', outcome: e.outcome };
+        return (await getFlowState(e.flowId)) ?? {
+          status: 'failed',
+          outcome: errorBody('INTERNAL_ERROR', 'The job expired before it finished.', record.id),
+        };
+      }),
+    );
+    const pending = states.filter((s) => s.status === 'queued' || s.status === 'processing');
+    if (pending.length > 0) {
+      return { done: false, status: states.some((s) => s.status !== 'queued') ? 'processing' : 'queued' };
+    }
+    const outcomes = states.map((s) => s.outcome!);
+    if (record.kind === 'single') {
+      const outcome = outcomes[0]!;
+      const status: JobStatus = outcome.success ? 'completed' : 'failed';
+      return {
+        done: true,
+        outcomes,
+        httpStatus: outcome.success ? 200 : ERROR_STATUS[outcome.error.code],
+        body: { ...outcome, job_id: record.id, status },
+        event: outcome.success ? 'recognition.completed' : 'recognition.failed',
+      };
+    }
+    return { done: true, outcomes, httpStatus: 200, body: { success: true, job_id: record.id, status: 'completed', results: outcomes }, event: 'batch.completed' };
+  }
+
   async function saveJobRecord(record: JobRecord): Promise<void> {
     await redis.set(redisKeys.jobRecord(prefix, record.id), JSON.stringify(record), 'EX', options.resultTtlSeconds);
   }
@@ -139,8 +229,10 @@ export async function createRecognitionFlow(options: RecognitionFlowOptions) {
     /** The shared Redis connection (the gateway's rate limiter uses it too). */
     redis,
     prefix,
+    submitJob,
     submitImage,
     waitForOutcome,
+    getJobResult,
     getFlowState,
     saveJobRecord,
     loadJobRecord,
@@ -150,6 +242,7 @@ export async function createRecognitionFlow(options: RecognitionFlowOptions) {
       await flowProducer.close();
       await lookupQueue.close();
       await recognitionQueue.close();
+      await jobFinishedQueue.close();
       await Promise.allSettled([redis.quit(), eventsConnection.quit()]);
     },
   };

@@ -2,14 +2,18 @@ import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { ZodError } from 'zod';
 import {
   AppError,
+  JobFinishedJobDataSchema,
   LookupJobDataSchema,
   QUEUE_NAMES,
   RecognitionJobDataSchema,
   RecognitionJobResultSchema,
+  WebhookDeliveryJobDataSchema,
   type ImageOutcome,
+  type JobFinishedJobData,
   type LookupJobData,
   type RecognitionJobData,
   type RecognitionJobResult,
+  type WebhookDeliveryJobData,
 } from '@npr/contracts';
 import { createRedisConnection, pingRedis } from './redis-connection';
 
@@ -118,4 +122,23 @@ export function startLookupWorker(settings: WorkerSettings, handle: LookupHandle
       await redis?.quit().catch(() => {});
     },
   };
+}
+
+/** A job-finished handler: runs once every image of a request is done (billing, webhook events). */
+export type JobFinishedHandler = (data: JobFinishedJobData) => Promise<void>;
+
+/** Consumes the `job-finished` queue (the parent of every image flow of a request). */
+export function startJobFinishedWorker(settings: WorkerSettings, handle: JobFinishedHandler) {
+  return startWorker(QUEUE_NAMES.jobFinished, settings, async (job) => handle(JobFinishedJobDataSchema.parse(job.data)));
+}
+
+/** A delivery handler: one POST of one event; throws to be retried with backoff. */
+export type WebhookDeliveryHandler = (data: WebhookDeliveryJobData, job: { id: string; attempt: number; finalAttempt: boolean }) => Promise<void>;
+
+/** Consumes the `webhook-delivery` queue. */
+export function startWebhookDeliveryWorker(settings: WorkerSettings, handle: WebhookDeliveryHandler) {
+  return startWorker(QUEUE_NAMES.webhookDelivery, settings, async (job) => {
+    const attempt = job.attemptsMade + 1;
+    await handle(WebhookDeliveryJobDataSchema.parse(job.data), { id: job.id!, attempt, finalAttempt: attempt >= (job.opts.attempts ?? 1) });
+  });
 }

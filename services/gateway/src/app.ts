@@ -10,6 +10,8 @@ import { openApiDocument } from './openapi/openapi-document';
 import type { RateLimiter } from './rate-limiter';
 import { recognitionRoutes, type FlowPort } from './recognition.routes';
 import { requestId } from './request-id';
+import { plateRecognizerStatisticsRoutes, statisticsRoutes } from './statistics.routes';
+import { webhookRoutes, type CheckWebhookUrl } from './webhooks.routes';
 
 export type AppDeps = {
   prisma: PrismaClient;
@@ -20,6 +22,8 @@ export type AppDeps = {
   now?: () => Date;
   syncTimeoutMs: number;
   publicBaseUrl?: string;
+  /** Refuses webhook URLs outbound calls may not reach (the SSRF guard), when they are registered. */
+  checkWebhookUrl: CheckWebhookUrl;
   /** Dependencies /readyz checks (database, Redis, ...). */
   readinessChecks?: ReadinessCheck[];
   /** Extra routers mounted at `/` before the 404 handler: the dashboard (issue 5), bull-board (issue 6). */
@@ -53,8 +57,11 @@ export function createApp(deps: AppDeps) {
   // (its server list names this server as the client reached it, or PUBLIC_BASE_URL when set)
   app.get('/api/v1/openapi.json', (req, res) => void res.json(openApiDocument({ serverUrl: `${displayOrigin(req, deps.publicBaseUrl)}/api/v1` })));
 
+  const authenticate = authenticateApiKey({ prisma: deps.prisma, limiter: deps.limiter, now });
   const api = express.Router();
-  api.use(authenticateApiKey({ prisma: deps.prisma, limiter: deps.limiter, now }));
+  api.use(authenticate);
+  api.use(statisticsRoutes({ prisma: deps.prisma, now }));
+  api.use(webhookRoutes({ prisma: deps.prisma, checkUrl: deps.checkWebhookUrl }));
   api.use(
     recognitionRoutes({
       prisma: deps.prisma,
@@ -63,14 +70,30 @@ export function createApp(deps: AppDeps) {
       now,
       syncTimeoutMs: deps.syncTimeoutMs,
       publicBaseUrl: deps.publicBaseUrl,
+      checkWebhookUrl: deps.checkWebhookUrl,
     }),
   );
   api.use(notFound());
   app.use('/api/v1', api);
 
+  // Plate Recognizer's paths (`Authorization: Token <key>`), for clients written against their API
+  const compat = express.Router();
+  compat.use(authenticate);
+  compat.use(plateRecognizerStatisticsRoutes({ prisma: deps.prisma, now }));
+  compat.use(notFound());
+  app.use('/v1', compat);
+
   for (const mount of deps.mounts ?? []) app.use(mount.path, mount.router);
   const dashboard = deps.dashboard
-    ? createDashboard({ ...deps.dashboard, prisma: deps.prisma, limiter: deps.limiter, logger: deps.logger, now, publicBaseUrl: deps.publicBaseUrl })
+    ? createDashboard({
+        ...deps.dashboard,
+        prisma: deps.prisma,
+        limiter: deps.limiter,
+        logger: deps.logger,
+        now,
+        publicBaseUrl: deps.publicBaseUrl,
+        checkWebhookUrl: deps.checkWebhookUrl,
+      })
     : undefined;
   if (dashboard) app.use(dashboard.router);
 

@@ -1,9 +1,16 @@
 import type { RequestHandler, Response } from 'express';
 import { AppError, PLAN_LIMITS } from '@npr/contracts';
-import { apiKeyMatches, apiKeyPrefix, findApiKeyForAuth, type PrismaClient } from '@npr/db';
+import { apiKeyMatches, apiKeyPrefix, findApiKeyForAuth, monthlyQuota, type PrismaClient } from '@npr/db';
 import { accountLimit, rateLimitHeaders, type RateLimit, type RateLimiter, type RateState } from './rate-limiter';
 
-export type AuthContext = { apiKeyId: string; accountId: string; limit: RateLimit; rateKey: string };
+export type AuthContext = {
+  apiKeyId: string;
+  accountId: string;
+  limit: RateLimit;
+  rateKey: string;
+  /** Images per calendar month; null = no monthly cap. */
+  monthlyQuota: number | null;
+};
 
 // last_used_at is for humans (the dashboard); writing it more than once a minute buys nothing
 const LAST_USED_RESOLUTION_MS = 60_000;
@@ -14,7 +21,7 @@ export function setRateLimitHeaders(res: Response, state: RateState): void {
 }
 
 /**
- * Authenticates `Authorization: Bearer <key>`: looks the key up by its prefix, compares hashes in
+ * Authenticates `Authorization: Bearer <key>` (or `Token <key>`, as Plate Recognizer's clients send it): looks the key up by its prefix, compares hashes in
  * constant time, rejects revoked or expired keys. Failed attempts are rate-limited per client IP
  * (with the free plan's limit), which also gives 401 responses their X-RateLimit-* headers.
  */
@@ -22,7 +29,7 @@ export function authenticateApiKey(deps: { prisma: PrismaClient; limiter: RateLi
   const anonymousLimit: RateLimit = PLAN_LIMITS.free;
   return async (req, res, next) => {
     const header = req.get('authorization') ?? '';
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    const match = /^(?:Bearer|Token)\s+(\S+)\s*$/i.exec(header);
     const key = match?.[1] ?? '';
     const prefix = apiKeyPrefix(key);
     const apiKey = prefix
@@ -44,7 +51,13 @@ export function authenticateApiKey(deps: { prisma: PrismaClient; limiter: RateLi
       throw new AppError('INVALID_API_KEY', message);
     }
 
-    const auth: AuthContext = { apiKeyId: apiKey.id, accountId: apiKey.accountId, rateKey: `key:${apiKey.id}`, limit: accountLimit(apiKey) };
+    const auth: AuthContext = {
+      apiKeyId: apiKey.id,
+      accountId: apiKey.accountId,
+      rateKey: `key:${apiKey.id}`,
+      limit: accountLimit(apiKey),
+      monthlyQuota: monthlyQuota(apiKey),
+    };
     res.locals.auth = auth;
     // every authenticated response carries the key's current window, whatever happens next
     const state = await deps.limiter.peek(auth.rateKey, auth.limit);

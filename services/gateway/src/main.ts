@@ -2,12 +2,15 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { migrate, openDatabase } from '@npr/db';
+import { parseAllowedHosts } from '@npr/outbound';
 import { createQueueStats, createRecognitionFlow } from '@npr/queue';
 import { collectProcessMetrics, createLogger, createShutdown, env, loadConfig, registerQueueMetrics } from '@npr/runtime';
 import { createApp } from './app';
 import { bootstrapApiKey } from './bootstrap-api-key';
 import { createRedisRateLimiter } from './rate-limiter';
 import { queueAdminMount } from './queue-admin';
+import { outboundWebhookPort } from './webhooks/outbound-webhook-port';
+import { startWebhookWorkers } from './webhooks/start-webhook-workers';
 
 const config = loadConfig(
   z.object({
@@ -31,6 +34,21 @@ const config = loadConfig(
     // dashboard sessions (JWT) and CSRF tokens; the same on every replica. Unset: a random one per start
     SESSION_SECRET: z.string().min(32).optional(),
     SESSION_TTL_SECONDS: env.int(7 * 24 * 3600, 300),
+    // webhook deliveries (and the job-finished handler that bills requests and queues them)
+    WEBHOOK_CONCURRENCY: env.int(4, 1),
+    WEBHOOK_MAX_ATTEMPTS: env.int(15, 1),
+    WEBHOOK_BACKOFF_MS: env.int(5000, 10),
+    WEBHOOK_TIMEOUT_MS: env.int(10_000, 100),
+    WEBHOOK_DISABLE_AFTER: env.int(50, 1),
+    // hosts outbound calls may reach although they are loopback/private (comma-separated host or host:port)
+    OUTBOUND_ALLOWED_HOSTS: z.string().default('').transform((value, ctx) => {
+      try {
+        return parseAllowedHosts(value);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    }),
   }),
 );
 
@@ -72,6 +90,28 @@ async function main() {
   const sessionSecret = config.SESSION_SECRET ?? randomBytes(32).toString('base64url');
   if (!config.SESSION_SECRET) logger.warn('SESSION_SECRET is not set: dashboard sessions end when the gateway restarts and are not shared between replicas');
 
+  const outbound = outboundWebhookPort({
+    allowedHosts: config.OUTBOUND_ALLOWED_HOSTS,
+    timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+  });
+  // billing and webhooks run here: the gateway is the process that owns the accounts database
+  const webhookWorkers = startWebhookWorkers({
+    prisma: db.prisma,
+    flow,
+    send: outbound.send,
+    logger,
+    settings: {
+      redisUrl: config.REDIS_URL,
+      prefix: config.QUEUE_PREFIX,
+      concurrency: config.WEBHOOK_CONCURRENCY,
+      maxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
+      backoffMs: config.WEBHOOK_BACKOFF_MS,
+      disableAfter: config.WEBHOOK_DISABLE_AFTER,
+      keepSeconds: config.RESULT_TTL_SECONDS,
+    },
+  });
+  shutdown.add('webhook workers', () => webhookWorkers.close());
+
   const app = createApp({
     prisma: db.prisma,
     flow,
@@ -79,6 +119,7 @@ async function main() {
     logger,
     syncTimeoutMs: config.SYNC_TIMEOUT_MS,
     publicBaseUrl: config.PUBLIC_BASE_URL,
+    checkWebhookUrl: outbound.checkUrl,
     trustProxy: config.TRUST_PROXY,
     readinessChecks: [
       { name: 'database', check: async () => (await db.prisma.$queryRaw`SELECT 1`, true) },

@@ -11,6 +11,7 @@ const deps = (overrides: Partial<AppDeps> = {}): AppDeps => ({
   limiter: {} as AppDeps['limiter'],
   logger: createLogger({ name: 'test', level: 'silent' }),
   syncTimeoutMs: 1000,
+  checkWebhookUrl: async () => {},
   ...overrides,
 });
 

@@ -3,22 +3,25 @@ import {
   AppError,
   ERROR_STATUS,
   RecogniseOptionsSchema,
+  WebhookUrlSchema,
+  billableImages,
   errorBody,
   type ImageOutcome,
   type JobRecord,
   type JobStatus,
   type RecogniseOptions,
 } from '@npr/contracts';
-import { recordUsage, type PrismaClient } from '@npr/db';
+import { billJob, type PrismaClient } from '@npr/db';
 import type { RecognitionFlow } from '@npr/queue';
 import type { AuthContext } from './authenticate-api-key';
 import { setRateLimitHeaders } from './authenticate-api-key';
+import { quotaExceeded, quotaHeaders, quotaState, type QuotaState } from './monthly-quota';
 import { rateLimitExceeded, type RateLimiter, type RateState } from './rate-limiter';
 import { uploadBatch, uploadSingle } from './upload';
 import { validateImage } from './validate-image';
 
 /** The part of the queue the routes use (the seam for tests). */
-export type FlowPort = Pick<RecognitionFlow, 'submitImage' | 'waitForOutcome' | 'getFlowState' | 'saveJobRecord' | 'loadJobRecord'>;
+export type FlowPort = Pick<RecognitionFlow, 'submitJob' | 'waitForOutcome' | 'getJobResult' | 'loadJobRecord'>;
 
 export type RecognitionRoutesDeps = {
   prisma: PrismaClient;
@@ -29,9 +32,20 @@ export type RecognitionRoutesDeps = {
   syncTimeoutMs: number;
   /** Base for job URLs (e.g. https://api.example.com); default: from the request. */
   publicBaseUrl?: string;
+  /** Refuses a one-off webhook_url outbound calls may not reach (the SSRF guard). */
+  checkWebhookUrl: (url: string) => Promise<void>;
 };
 
 const statusOf = (outcome: ImageOutcome) => (outcome.success ? 200 : ERROR_STATUS[outcome.error.code]);
+
+/** A one-off URL for this request's result (query string or form field `webhook_url`). */
+function parseWebhookUrl(req: Request): string | undefined {
+  const raw = (req.body as Record<string, unknown> | undefined)?.webhook_url ?? req.query.webhook_url;
+  if (raw === undefined || raw === '') return undefined;
+  const parsed = WebhookUrlSchema.safeParse(raw);
+  if (!parsed.success) throw new AppError('BAD_REQUEST', 'Invalid webhook_url: it must be an http or https URL without credentials.');
+  return parsed.data;
+}
 
 const prefersRespondAsync = (req: Request) => /\brespond-async\b/i.test(req.get('prefer') ?? '');
 
@@ -60,18 +74,43 @@ export function recognitionRoutes(deps: RecognitionRoutesDeps): Router {
     next();
   });
 
-  /** Spends one rate-limit point per image and counts the images in the key's daily usage. */
-  async function chargeImages(res: Response, images: number) {
+  /** Spends one rate-limit point per image (every accepted upload counts against the window). */
+  async function spendRateLimit(res: Response, images: number) {
     const a = auth(res);
     setRateLimitHeaders(res, await deps.limiter.consume(a.rateKey, a.limit, images));
-    await recordUsage(deps.prisma, a.apiKeyId, images, deps.now());
   }
 
-  /** Refuses before reading the upload when the window is already used up. */
-  function refuseWhenExhausted(_req: Request, res: Response, next: () => void) {
+  /** Refuses a request with more images than the month's quota has left. */
+  function checkQuota(res: Response, images: number) {
+    const state = res.locals.quotaState as QuotaState | null;
+    if (state && state.remaining < images) throw quotaExceeded(state, images);
+  }
+
+  /** Refuses before reading the upload when the rate window or the month's quota is already used up. */
+  async function refuseWhenExhausted(_req: Request, res: Response, next: () => void) {
+    const a = auth(res);
+    const quota = await quotaState(deps.prisma, a.accountId, a.monthlyQuota, deps.now());
+    res.locals.quotaState = quota;
+    if (quota) for (const [name, value] of Object.entries(quotaHeaders(quota))) res.setHeader(name, value);
+    checkQuota(res, 1);
     const state = res.locals.rateState as RateState;
     if (state.remaining <= 0) throw rateLimitExceeded(state);
     next();
+  }
+
+  /** A one-off webhook_url must be reachable and needs the account's one-off signing secret (Settings -> Webhooks). */
+  async function checkOneOffWebhook(res: Response, webhookUrl: string | undefined) {
+    if (!webhookUrl) return;
+    await deps.checkWebhookUrl(webhookUrl);
+    const account = await deps.prisma.account.findUniqueOrThrow({ where: { id: auth(res).accountId }, select: { oneOffWebhookSecret: true } });
+    if (!account.oneOffWebhookSecret) {
+      throw new AppError('BAD_REQUEST', 'webhook_url needs a signing secret: create one in Settings -> Webhooks or with POST /api/v1/webhooks/one-off-secret.');
+    }
+  }
+
+  /** Bills the images a finished synchronous request processed (once; the job-end handler may bill it too). */
+  async function bill(res: Response, record: JobRecord, outcomes: ImageOutcome[]) {
+    await billJob(deps.prisma, { jobId: record.id, apiKeyId: auth(res).apiKeyId, images: billableImages(outcomes), requestedAt: new Date(record.createdAt) });
   }
 
   function jobUrl(req: Request, id: string) {
@@ -89,15 +128,26 @@ export function recognitionRoutes(deps: RecognitionRoutesDeps): Router {
   router.post('/recognise', refuseWhenExhausted, uploadSingle, async (req, res) => {
     if (!req.file) throw new AppError('BAD_REQUEST', 'Missing the image: send it in the multipart field "upload".');
     const options = parseOptions(req);
-    await chargeImages(res, 1);
+    const webhookUrl = parseWebhookUrl(req);
+    await checkOneOffWebhook(res, webhookUrl);
+    await spendRateLimit(res, 1);
     await validateImage(req.file.buffer);
     const id: string = res.locals.requestId;
-    const accountId = auth(res).accountId;
-    await deps.flow.submitImage({ flowId: id, accountId, image: req.file.buffer, options });
-    await deps.flow.saveJobRecord({ id, kind: 'single', accountId, entries: [{ flowId: id }], createdAt: deps.now().toISOString() });
+    const a = auth(res);
+    const record: JobRecord = {
+      id,
+      kind: 'single',
+      accountId: a.accountId,
+      apiKeyId: a.apiKeyId,
+      ...(webhookUrl ? { webhookUrl } : {}),
+      entries: [{ flowId: id }],
+      createdAt: deps.now().toISOString(),
+    };
+    await deps.flow.submitJob({ record, images: [{ flowId: id, image: req.file.buffer }], options });
     if (wantsAsync(req)) return accepted(req, res, id);
     const outcome = await deps.flow.waitForOutcome(id, deps.syncTimeoutMs);
     if (!outcome) return accepted(req, res, id, 'processing');
+    await bill(res, record, [outcome]);
     res.status(statusOf(outcome)).json(outcome);
   });
 
@@ -107,25 +157,39 @@ export function recognitionRoutes(deps: RecognitionRoutesDeps): Router {
     if (stray) throw new AppError('BAD_REQUEST', `Unexpected file field "${stray.fieldname}"; send images as "images[]".`);
     if (files.length === 0) throw new AppError('BAD_REQUEST', 'Missing images: send 1 to 20 files in the multipart field "images[]".');
     const options = parseOptions(req);
-    await chargeImages(res, files.length);
+    const webhookUrl = parseWebhookUrl(req);
+    await checkOneOffWebhook(res, webhookUrl);
+    checkQuota(res, files.length);
+    await spendRateLimit(res, files.length);
 
     const id: string = res.locals.requestId;
-    const accountId = auth(res).accountId;
-    // each image is its own flow so one bad or slow image never holds up the others
-    const entries: JobRecord['entries'] = await Promise.all(
-      files.map(async (file, i) => {
+    const a = auth(res);
+    // an image that fails validation gets its error in place; the others go on
+    type Checked = { flowId: string; image: Buffer } | { outcome: ReturnType<typeof errorBody> };
+    const checked = await Promise.all(
+      files.map(async (file, i): Promise<Checked> => {
         const flowId = `${id}-${i}`;
         try {
           await validateImage(file.buffer);
+          return { flowId, image: file.buffer };
         } catch (err) {
           if (!(err instanceof AppError)) throw err;
           return { outcome: errorBody(err.code, err.message) };
         }
-        await deps.flow.submitImage({ flowId, accountId, image: file.buffer, options });
-        return { flowId };
       }),
     );
-    await deps.flow.saveJobRecord({ id, kind: 'batch', accountId, entries, createdAt: deps.now().toISOString() });
+    const entries: JobRecord['entries'] = checked.map((c) => ('outcome' in c ? { outcome: c.outcome } : { flowId: c.flowId }));
+    const record: JobRecord = {
+      id,
+      kind: 'batch',
+      accountId: a.accountId,
+      apiKeyId: a.apiKeyId,
+      ...(webhookUrl ? { webhookUrl } : {}),
+      entries,
+      createdAt: deps.now().toISOString(),
+    };
+    const images = checked.flatMap((c) => ('image' in c ? [c] : []));
+    await deps.flow.submitJob({ record, images, options });
     if (wantsAsync(req)) return accepted(req, res, id);
 
     const deadline = Date.now() + deps.syncTimeoutMs;
@@ -133,6 +197,7 @@ export function recognitionRoutes(deps: RecognitionRoutesDeps): Router {
       entries.map((e) => ('outcome' in e ? e.outcome : deps.flow.waitForOutcome(e.flowId, Math.max(1, deadline - Date.now())))),
     );
     if (outcomes.some((o) => o === null)) return accepted(req, res, id, 'processing');
+    await bill(res, record, outcomes as ImageOutcome[]);
     res.status(200).json({ success: true, results: outcomes });
   });
 
@@ -143,25 +208,9 @@ export function recognitionRoutes(deps: RecognitionRoutesDeps): Router {
     // another account's job is indistinguishable from one that does not exist
     if (!record || record.accountId !== a.accountId) throw new AppError('NOT_FOUND', 'No such job.');
 
-    const states = await Promise.all(
-      record.entries.map(async (e) => {
-        if ('outcome' in e) return { status: 'failed' as JobStatus, outcome: e.outcome as ImageOutcome };
-        return (await deps.flow.getFlowState(e.flowId)) ?? {
-          status: 'failed' as JobStatus,
-          outcome: errorBody('INTERNAL_ERROR', 'The job expired before it finished.', id) as ImageOutcome,
-        };
-      }),
-    );
-    const pending = states.filter((s) => s.status === 'queued' || s.status === 'processing');
-    if (pending.length > 0) {
-      const status: JobStatus = states.some((s) => s.status !== 'queued') ? 'processing' : 'queued';
-      return res.status(200).json({ success: true, job_id: id, status, url: jobUrl(req, id) });
-    }
-    if (record.kind === 'single') {
-      const outcome = states[0]!.outcome!;
-      return res.status(statusOf(outcome)).json({ ...outcome, job_id: id, status: outcome.success ? 'completed' : 'failed' });
-    }
-    res.status(200).json({ success: true, job_id: id, status: 'completed', results: states.map((s) => s.outcome) });
+    const result = await deps.flow.getJobResult(record);
+    if (!result.done) return res.status(200).json({ success: true, job_id: id, status: result.status, url: jobUrl(req, id) });
+    res.status(result.httpStatus).json(result.body);
   });
 
   return router;

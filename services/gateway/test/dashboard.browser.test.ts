@@ -17,6 +17,7 @@ import { DOC_PAGES } from '../src/dashboard/docs.routes';
 import { COLOURS, PLATE } from './fake-recogniser';
 import { axeFindings, pageWidth, type AxeFinding } from './page-checks';
 import { startTestSystem, type TestSystem } from './test-system';
+import { startWebhookReceiver, verifySignature } from './webhook-receiver';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 // the flags that work on these machines (shared/ENVIRONMENT.md); the profile is a fresh temp dir
@@ -36,6 +37,7 @@ let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 let photo: Buffer;
+let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
 
 const DESKTOP = { viewport: { width: 1280, height: 860 } };
 const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 1 };
@@ -77,7 +79,9 @@ beforeAll(async () => {
   fs.mkdirSync(SHOTS, { recursive: true });
   photo = await platePhoto();
   const dashboard = { sessionSecret: 'browser-test-session-secret-0123456789abcdef' };
-  sys = await startTestSystem({ appOverrides: { dashboard } });
+  receiver = await startWebhookReceiver();
+  // the local receiver is on 127.0.0.1: outbound calls reach it only through the allow-list
+  sys = await startTestSystem({ appOverrides: { dashboard }, webhooks: { allowHosts: ['127.0.0.1'], backoffMs: 200 } });
   const a = await listen(sys.app);
   const b = await listen(sys.appWith({ dashboard }));
   servers = [a.server, b.server];
@@ -101,6 +105,7 @@ afterAll(async () => {
   await browser?.close().catch(() => {});
   await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
   await sys?.close();
+  await receiver?.close();
 });
 
 describe('dashboard in a real browser', () => {
@@ -115,6 +120,12 @@ describe('dashboard in a real browser', () => {
     await page.getByRole('heading', { level: 1, name: 'Error Handling' }).waitFor();
     expect(await page.locator('table').nth(1).innerText()).toContain('INVALID_API_KEY');
     await shot('02-docs-errors');
+    await page.goto('/docs/webhooks');
+    await page.getByRole('heading', { level: 2, name: 'Verify the signature' }).waitFor();
+    expect(await page.locator('.docs-body').innerText()).toMatch(/def verify_npr_signature[\s\S]*function verifyNprSignature/);
+    await page.goto('/docs/usage');
+    await page.getByRole('heading', { level: 1, name: 'Usage & Quotas' }).waitFor();
+    expect(await page.locator('.docs-body').innerText()).toContain('QUOTA_EXCEEDED');
   });
 
   test('the docs show the address the user reached, the fields the API returns, and Python and JavaScript beside curl', async () => {
@@ -265,6 +276,51 @@ describe('dashboard in a real browser', () => {
     await shot('07-try-it');
     await page.goto('/usage');
     expect(await page.getByTestId('usage-today').innerText()).toBe('2');
+  });
+
+  test('rejected uploads are not billed: usage counts only processed images', async () => {
+    for (let i = 0; i < 3; i++) {
+      const form = new FormData();
+      form.append('upload', new Blob([Buffer.from(`not an image ${i}`)], { type: 'image/jpeg' }), 'x.jpg');
+      const res = await fetch(`${baseA}/api/v1/recognise`, { method: 'POST', headers: { Authorization: `Bearer ${key}` }, body: form });
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('INVALID_IMAGE');
+    }
+    await page.goto('/usage');
+    expect(await page.getByTestId('usage-today').innerText()).toBe('2');
+    expect(await page.getByTestId('usage-month').innerText()).toBe('2');
+    expect(await page.getByTestId('quota-left').innerText()).toMatch(/^of 2,500: 2,498 left until \d{4}-\d\d-01$/);
+    await page.getByRole('heading', { name: 'Billed images per day, per key' }).waitFor();
+  });
+
+  test('Settings -> Webhooks: add one (secret shown once), deliveries and their status codes in the log', async () => {
+    await page.goto('/settings/webhooks');
+    await page.getByLabel('URL', { exact: true }).fill(receiver.url('/browser'));
+    await page.getByRole('checkbox', { name: /batch\.completed/ }).uncheck();
+    await page.getByRole('button', { name: 'Add webhook' }).click();
+    await page.getByRole('heading', { name: 'Webhook added' }).waitFor();
+    const secret = await page.locator('#new-secret').inputValue();
+    expect(secret).toMatch(/^whsec_/);
+    await shot('10-webhook-secret');
+    await page.getByRole('link', { name: 'Done: back to webhooks' }).click();
+    const card = page.locator('article.webhook');
+    await expect(card.innerText()).resolves.toMatch(/recognition\.completed, recognition\.failed · Status: enabled/);
+    expect(await page.content()).not.toContain(secret);
+
+    // the receiver fails the first attempt: the retry succeeds; both are in the log
+    receiver.answer('/browser', 500);
+    const form = new FormData();
+    form.append('upload', new Blob([photo], { type: 'image/jpeg' }), 'car.jpg');
+    const res = await fetch(`${baseA}/api/v1/recognise?async=true`, { method: 'POST', headers: { Authorization: `Bearer ${key}` }, body: form });
+    expect(res.status).toBe(202);
+    const deliveries = await (async () => {
+      for (let i = 0; i < 300 && receiver.at('/browser').length < 2; i++) await new Promise((r) => setTimeout(r, 100));
+      return receiver.at('/browser');
+    })();
+    expect(deliveries).toHaveLength(2);
+    expect(verifySignature(deliveries[1]!.headers['npr-signature'] as string, deliveries[1]!.body, secret)).toBe(true);
+    await page.reload();
+    await expect(page.getByTestId('delivery-result').allInnerTexts()).resolves.toEqual(['HTTP 200', 'HTTP 500']);
+    await shot('11-webhooks');
   });
 
   test('revoke with confirmation: the key gets 401 on every replica at once', async () => {

@@ -25,7 +25,7 @@ describe('queue admin (bull-board) on real Redis', () => {
     await request(app).get('/admin/queues/api/queues').expect(401);
   });
 
-  test('an operator sees the recognition and vehicle-lookup queues with their waiting jobs', async () => {
+  test('an operator sees every queue (recognition, vehicle-lookup, job-finished, webhook-delivery) with its waiting jobs', async () => {
     const flow = await createRecognitionFlow({ redisUrl: redis.redisUrl, prefix: redis.prefix, imageTtlSeconds: 60, resultTtlSeconds: 60 });
     try {
       await flow.submitImage({ flowId: '00000000-0000-4000-8000-000000000001', accountId: 'acc', image: Buffer.from('x') });
@@ -34,12 +34,14 @@ describe('queue admin (bull-board) on real Redis', () => {
     }
     const res = await request(app).get('/admin/queues/api/queues').set('Authorization', 'Bearer operator-token-for-tests').expect(200);
     const names = (res.body.queues as { name: string }[]).map((q) => q.name).sort();
-    expect(names).toEqual(['recognition', 'vehicle-lookup']);
+    expect(names).toEqual(['job-finished', 'recognition', 'vehicle-lookup', 'webhook-delivery']);
     await request(app).get('/admin/queues').set('Authorization', `Basic ${Buffer.from('ops:operator-token-for-tests').toString('base64')}`).expect(200);
 
-    const [recognition, lookup] = await stats.snapshot();
+    const [recognition, lookup, finished] = await stats.snapshot();
     expect(recognition).toMatchObject({ queue: 'recognition', counts: { waiting: 1 } });
     expect(recognition.oldestWaitingAgeSeconds).toBeGreaterThanOrEqual(0);
     expect(lookup).toMatchObject({ queue: 'vehicle-lookup', counts: { 'waiting-children': 1 } });
+    // the request's parent waits for its image to be done
+    expect(finished).toMatchObject({ queue: 'job-finished', counts: { 'waiting-children': 1 } });
   });
 });

@@ -128,7 +128,7 @@ describe('POST /api/v1/recognise', () => {
 
   test('500 with a request id when the gateway itself fails (Redis down), logged but not shown', async () => {
     const broken = sys.appWith({
-      flow: { ...sys.flow, submitImage: async () => Promise.reject(new Error('connect ECONNREFUSED 10.0.0.1:6379')) },
+      flow: { ...sys.flow, submitJob: async () => Promise.reject(new Error('connect ECONNREFUSED 10.0.0.1:6379')) },
     });
     const res = await request(broken).post('/api/v1/recognise').set(auth).attach('upload', await solidImage({ colour: COLOURS.plate }), 'car.jpg');
     expectError(res, 500, 'INTERNAL_ERROR');

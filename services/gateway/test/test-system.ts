@@ -16,6 +16,9 @@ import { createRedisRateLimiter } from '../src/rate-limiter';
 import { loadRecogniser, type Recogniser } from '../../inference-worker/src/recogniser';
 import { REAL_MODELS_TIMEOUT_MS } from './dev-photos';
 import { createFakeRecogniser } from './fake-recogniser';
+import { startWebhookWorkers, type WebhookWorkerSettings } from '../src/webhooks/start-webhook-workers';
+import { outboundWebhookPort } from '../src/webhooks/outbound-webhook-port';
+import { parseAllowedHosts } from '@npr/outbound';
 
 export const BMW: Vehicle = { make: 'BMW', colour: 'Black', year: 2021, fuel_type: 'petrol', type: 'car' };
 
@@ -27,6 +30,8 @@ export async function startTestSystem(
     recogniser?: Recogniser;
     /** Plates (letters and digits only) the vehicle lookup knows, besides AB12CDE. */
     vehicles?: Record<string, Vehicle>;
+    /** Webhook delivery settings; `allowHosts` is the outbound allow-list (e.g. 127.0.0.1 for a local receiver). */
+    webhooks?: Partial<WebhookWorkerSettings> & { allowHosts?: string[]; timeoutMs?: number };
   } = {},
 ) {
   const logger = createLogger({ name: 'test', level: process.env.TEST_LOG_LEVEL ?? 'silent' });
@@ -44,6 +49,24 @@ export async function startTestSystem(
     createLookupProcessor({ lookupVehicle: async (plate) => vehicles[plate.replace(/\s/g, '')] ?? null, logger }),
   );
 
+  const outbound = outboundWebhookPort({ allowedHosts: parseAllowedHosts((options.webhooks?.allowHosts ?? []).join(',')), timeoutMs: options.webhooks?.timeoutMs ?? 5000 });
+  const webhookWorkers = startWebhookWorkers({
+    prisma: database.db.prisma,
+    flow,
+    send: outbound.send,
+    logger,
+    settings: {
+      redisUrl: redis.redisUrl,
+      prefix: redis.prefix,
+      concurrency: 4,
+      maxAttempts: 5,
+      backoffMs: 100,
+      disableAfter: 50,
+      keepSeconds: 600,
+      ...options.webhooks,
+    },
+  });
+
   const appDeps: AppDeps = {
     prisma: database.db.prisma,
     flow,
@@ -51,6 +74,7 @@ export async function startTestSystem(
     logger,
     syncTimeoutMs: options.syncTimeoutMs ?? 60_000,
     readinessChecks: [{ name: 'redis', check: () => flow.ping() }],
+    checkWebhookUrl: outbound.checkUrl,
     ...options.appOverrides,
   };
   const app: Express = createApp(appDeps);
@@ -62,6 +86,7 @@ export async function startTestSystem(
     appWith: (overrides: Partial<AppDeps>) => createApp({ ...appDeps, ...overrides }),
     db: database.db as Database,
     flow,
+    webhookWorkers,
     recogniser: fake,
     setRecogniserState(state: RecogniserState | 'ready') {
       recogniserState = state === 'ready' ? { status: 'ready', recogniser } : state;
@@ -81,7 +106,7 @@ export async function startTestSystem(
       return { key, apiKey, email, auth: { Authorization: `Bearer ${key}` } };
     },
     async close() {
-      await Promise.allSettled([recognitionWorker.close(), lookupWorker.close()]);
+      await Promise.allSettled([recognitionWorker.close(), lookupWorker.close(), webhookWorkers.close()]);
       await flow.close();
       await redis.cleanup();
       await database.drop();

@@ -76,7 +76,7 @@ describeIf('a photo in, a response with vehicle data from each source', () => {
       flow,
       limiter: createRedisRateLimiter({ redis: flow.redis, keyPrefix: `${redis.prefix}:rl` }),
       logger,
-      syncTimeoutMs: 60_000,
+      syncTimeoutMs: 60_000, checkWebhookUrl: async () => {},
     });
     const { key } = await createApiKeyForEmail(database.db.prisma, { email: 'e2e@example.com', name: 'e2e' });
     return {

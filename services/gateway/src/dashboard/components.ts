@@ -1,3 +1,4 @@
+import type { Samples } from './docs-samples';
 // Pieces of markup several pages share.
 import { html, type SafeHtml } from './html';
 
@@ -15,3 +16,13 @@ export function codeBlock(text: string, opts: { id?: string; label?: string } = 
 export function tableWrap(label: string, table: SafeHtml): SafeHtml {
   return html`<div class="table-wrap" role="region" aria-label="${label}" tabindex="0">${table}</div>`;
 }
+
+/** The same request in curl, Python and JavaScript: one below the other, or tabs (assets/samples.js). */
+export function codeSamples(title: string, s: Samples): SafeHtml {
+  const block = (lang: keyof Samples, name: string) =>
+    html`<p class="sample-lang" data-lang="${lang}">${name}</p>${codeBlock(s[lang], { label: `${title}: ${name}` })}`;
+  return html`<div class="samples" role="group" aria-label="${title}">
+    ${block('curl', 'curl')}${block('python', 'Python (requests)')}${block('javascript', 'JavaScript (Node 20+, fetch)')}
+  </div>`;
+}
+

@@ -30,6 +30,8 @@ export type DashboardContext = {
   authLimits: AuthLimits;
   /** Base URL shown in curl lines and the docs (default: the origin the request reached). */
   publicBaseUrl?: string;
+  /** Refuses webhook URLs outbound calls may not reach (the SSRF guard). */
+  checkWebhookUrl: (url: string) => Promise<void>;
 };
 
 export type Render = (req: Parameters<RequestHandler>[0], res: Parameters<RequestHandler>[1], options: PageOptions) => void;

@@ -27,10 +27,11 @@ import {
   exampleJobProcessing,
 } from '../openapi/api-docs-content';
 import { rateLimitExceeded } from '../rate-limiter';
-import { codeBlock } from './components';
+import { codeBlock, codeSamples as samples } from './components';
 import { origin, pageRenderer, type DashboardContext } from './context';
-import { asyncSamples, batchSamples, recogniseSamples, retrySamples, type Samples } from './docs-samples';
+import { asyncSamples, batchSamples, recogniseSamples, retrySamples } from './docs-samples';
 import { describeLimit } from './format';
+import { WEBHOOK_AND_USAGE_PAGES } from './docs-webhooks-usage';
 import { html, type SafeHtml } from './html';
 
 /** A guide page: `body` gets the API's base URL as the reader reaches it (e.g. https://host/api/v1). */
@@ -38,15 +39,6 @@ type DocPage = { slug: string; title: string; body: (base: string) => SafeHtml }
 
 const pretty = (v: unknown) => JSON.stringify(v, null, 2);
 const json = (v: unknown, label = 'Example response') => codeBlock(pretty(v), { label });
-
-/** The same request in curl, Python and JavaScript: one below the other, or tabs (assets/samples.js). */
-function samples(title: string, s: Samples): SafeHtml {
-  const block = (lang: keyof Samples, name: string) =>
-    html`<p class="sample-lang" data-lang="${lang}">${name}</p>${codeBlock(s[lang], { label: `${title}: ${name}` })}`;
-  return html`<div class="samples" role="group" aria-label="${title}">
-    ${block('curl', 'curl')}${block('python', 'Python (requests)')}${block('javascript', 'JavaScript (Node 20+, fetch)')}
-  </div>`;
-}
 
 /** A 429 as the gateway writes it (the same function makes the real ones). */
 function example429(): string {
@@ -201,8 +193,10 @@ export const DOC_PAGES: DocPage[] = [
       <p>The API responds with a <code>429</code> status code, the error code <code>RATE_LIMIT_EXCEEDED</code> and a <code>Retry-After</code> header: wait that many seconds (until the reset timestamp) before retrying. Nothing of a refused request is processed or counted.</p>
       ${codeBlock(example429(), { label: 'Example 429 response' })}
       ${samples('Retry after a 429', retrySamples(base))}
+      <p>Besides the per-minute limit, plans have a monthly quota of images: see <a href="/docs/usage">Usage &amp; Quotas</a> (<code>429 QUOTA_EXCEEDED</code>, <code>X-Quota-*</code> headers).</p>
       <p class="note">Need higher limits? Plans and custom enterprise limits are set by the team that runs this service for you: ask them, with your account's email address.</p>`,
   },
+  ...WEBHOOK_AND_USAGE_PAGES,
 ];
 
 // Swagger UI's built files (from npm; no CDN)

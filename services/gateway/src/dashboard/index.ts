@@ -1,4 +1,4 @@
-// The web dashboard (issue 5): accounts, API keys, usage and plan, "try it", and the docs.
+// The web dashboard (issue 5): accounts, API keys, usage and plan, webhooks, "try it", and the docs.
 // Server-rendered HTML, a little vanilla JS, no build step.
 import path from 'node:path';
 import express, { Router, type ErrorRequestHandler, type RequestHandler } from 'express';
@@ -17,6 +17,7 @@ import { describeLimit, formatInt } from './format';
 import { loadSession, currentUser } from './session';
 import { tryItRoutes } from './try-it.routes';
 import { usageRoutes } from './usage.routes';
+import { webhooksRoutes } from './webhooks.routes';
 
 /** What the operator configures (SESSION_SECRET etc.); the rest comes from the gateway's own dependencies. */
 export type DashboardOptions = {
@@ -34,6 +35,7 @@ export type DashboardDeps = DashboardOptions & {
   logger: Logger;
   now: () => Date;
   publicBaseUrl?: string;
+  checkWebhookUrl: (url: string) => Promise<void>;
 };
 
 export const DEFAULT_SESSION_TTL_SECONDS = 7 * 24 * 3600;
@@ -54,6 +56,7 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
     limiter: deps.limiter,
     now: deps.now,
     publicBaseUrl: deps.publicBaseUrl,
+    checkWebhookUrl: deps.checkWebhookUrl,
     session: { secret: deps.sessionSecret, ttlSeconds: deps.sessionTtlSeconds ?? DEFAULT_SESSION_TTL_SECONDS, secureCookies: deps.secureCookies ?? 'auto' },
     authLimits: { ...DEFAULT_AUTH_LIMITS, ...deps.authLimits },
   };
@@ -101,7 +104,7 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
       body: () => html`<h1>Overview</h1>
         <div class="stats">
           <div class="stat"><span class="stat-label">Active keys</span><span class="stat-value">${activeKeys.length}</span></div>
-          <div class="stat"><span class="stat-label">Images today (UTC)</span><span class="stat-value">${formatInt(usedToday._sum.requests ?? 0)}</span></div>
+          <div class="stat"><span class="stat-label">Billed images today (UTC)</span><span class="stat-value">${formatInt(usedToday._sum.requests ?? 0)}</span></div>
           <div class="stat"><span class="stat-label">Plan</span><span class="stat-value plan-name">${account.plan}</span><span class="stat-note">${describeLimit(accountLimit(account))} per key</span></div>
         </div>
         <section class="card">
@@ -119,6 +122,7 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
   router.use(accountRoutes(ctx));
   router.use(apiKeysRoutes(ctx));
   router.use(usageRoutes(ctx));
+  router.use(webhooksRoutes(ctx));
   router.use(tryItRoutes(ctx));
   router.use(docsRoutes(ctx));
 

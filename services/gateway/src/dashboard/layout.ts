@@ -7,7 +7,7 @@ export type Flash = { kind: 'ok' | 'error'; text: string | SafeHtml };
 export type PageOptions = {
   title: string;
   /** Which navigation entry is highlighted. */
-  active?: 'home' | 'keys' | 'usage' | 'try' | 'account' | 'docs';
+  active?: 'home' | 'keys' | 'usage' | 'webhooks' | 'try' | 'account' | 'docs';
   body: (ctx: { csrf: string }) => SafeHtml;
   flash?: Flash | null;
   /** Scripts to load: a bare name is a file in assets/, a path starting with '/' is used as it is. */
@@ -25,6 +25,7 @@ const NAV: { id: NonNullable<PageOptions['active']>; href: string; label: string
   { id: 'home', href: '/', label: 'Overview', auth: true },
   { id: 'keys', href: '/settings/api-keys', label: 'API keys', auth: true },
   { id: 'usage', href: '/usage', label: 'Usage & plan', auth: true },
+  { id: 'webhooks', href: '/settings/webhooks', label: 'Webhooks', auth: true },
   { id: 'try', href: '/try', label: 'Try it', auth: true },
   { id: 'account', href: '/settings/account', label: 'Account', auth: true },
   { id: 'docs', href: '/docs', label: 'API docs', auth: false },

@@ -1,7 +1,9 @@
-// Usage and plan: images processed (what is billed) per day per key, last 30 days; each key's current
-// rate-limit window; the plan's limits and what the customer can do to get more.
+// Usage and plan: images processed (what is billed) per day per key, last 30 days; this month against
+// the monthly quota (the numbers GET /api/v1/statistics gives); each key's current rate-limit window;
+// the plan's limits and what the customer can do to get more.
 import { Router } from 'express';
-import { PLAN_LIMITS, type PlanName } from '@npr/contracts';
+import { PLAN_LIMITS, PLAN_MONTHLY_QUOTAS, type PlanName } from '@npr/contracts';
+import { accountStatistics } from '@npr/db';
 import { accountLimit } from '../rate-limiter';
 import { keyStatus } from './api-keys.routes';
 import { pageRenderer, requireUser, type DashboardContext } from './context';
@@ -45,7 +47,7 @@ export function usageRoutes(ctx: DashboardContext): Router {
     const custom = account.customRequestsPerWindow !== null || account.customWindowSeconds !== null;
     const active = keys.filter((k) => keyStatus(k, now) === 'active');
     const windows = await Promise.all(active.map(async (k) => ({ key: k, state: await ctx.limiter.peek(`key:${k.id}`, limit) })));
-    const todayTotal = [...byKey.values()].reduce((sum, c) => sum + (c[c.length - 1] ?? 0), 0);
+    const stats = await accountStatistics(ctx.prisma, account.id, now, limit);
     const periodTotal = [...byKey.values()].reduce((sum, c) => sum + c.reduce((a, b) => a + b, 0), 0);
 
     render(req, res, {
@@ -53,13 +55,17 @@ export function usageRoutes(ctx: DashboardContext): Router {
       active: 'usage',
       body: () => html`<h1>Usage &amp; plan</h1>
         <div class="stats">
-          <div class="stat"><span class="stat-label">Images today (UTC)</span><span class="stat-value" data-testid="usage-today">${formatInt(todayTotal)}</span></div>
+          <div class="stat"><span class="stat-label">Images processed today (UTC)</span><span class="stat-value" data-testid="usage-today">${formatInt(stats.today.images)}</span></div>
+          <div class="stat"><span class="stat-label">This month</span><span class="stat-value" data-testid="usage-month">${formatInt(stats.month.images)}</span>
+            <span class="stat-note" data-testid="quota-left">${stats.plan.monthly_quota === null ? 'no monthly quota' : `of ${formatInt(stats.plan.monthly_quota)}: ${formatInt(stats.month.remaining!)} left until ${stats.month.resets_at.slice(0, 10)}`}</span></div>
           <div class="stat"><span class="stat-label">Last ${USAGE_DAYS} days</span><span class="stat-value" data-testid="usage-period">${formatInt(periodTotal)}</span></div>
           <div class="stat"><span class="stat-label">Plan</span><span class="stat-value plan-name">${account.plan}${custom ? ' (custom)' : ''}</span></div>
         </div>
         <section aria-labelledby="chart-h">
           <h2 id="chart-h">Images processed per day, per key</h2>
-          <p class="hint">What your plan counts: each image processed counts once, so a batch of 5 images counts 5. Days are UTC.</p>
+          <p class="hint">What your plan counts: each image processed counts once, plates found or not, so a batch of 5 images counts 5.
+          Rejected uploads (invalid or too large images), requests without a valid key and our own errors are not counted. Days are UTC.
+          The same numbers: <code>GET /api/v1/statistics</code>.</p>
           ${usageChart(days, series)}
           <details>
             <summary>Show the numbers</summary>
@@ -97,10 +103,11 @@ export function usageRoutes(ctx: DashboardContext): Router {
           <h2 id="plans-h">Plans</h2>
           <div class="table-wrap"><table class="plans">
             <caption class="visually-hidden">Plans and their limits</caption>
-            <thead><tr><th scope="col">Plan</th><th scope="col">Limit per key</th><th scope="col"><span class="visually-hidden">Yours</span></th></tr></thead>
+            <thead><tr><th scope="col">Plan</th><th scope="col">Limit per key</th><th scope="col">Monthly quota</th><th scope="col"><span class="visually-hidden">Yours</span></th></tr></thead>
             <tbody>
             ${(Object.keys(PLAN_LIMITS) as PlanName[]).map((p) => html`<tr${p === account.plan ? html` class="current"` : ''}>
               <th scope="row">${p}</th><td>${describeLimit(PLAN_LIMITS[p])}${p === 'enterprise' ? ' (or custom limits)' : ''}</td>
+              <td>${PLAN_MONTHLY_QUOTAS[p] === null ? 'none (or as agreed)' : `${formatInt(PLAN_MONTHLY_QUOTAS[p]!)} images`}</td>
               <td>${p === account.plan ? html`<span class="badge active">your plan${custom ? ', custom limits' : ''}</span>` : ''}</td></tr>`)}
             </tbody>
           </table></div>

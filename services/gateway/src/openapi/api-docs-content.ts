@@ -5,6 +5,7 @@ import {
   ERROR_STATUS,
   OBSERVED_COLOURS,
   PLAN_LIMITS,
+  PLAN_MONTHLY_QUOTAS,
   UPLOAD_LIMITS,
   VEHICLE_TYPES,
   type BatchResponse,
@@ -95,6 +96,7 @@ export const ERROR_CODE_DESCRIPTIONS: Record<ErrorCode, string> = {
   IMAGE_TOO_LARGE: 'The file exceeds the maximum size',
   NO_PLATES_FOUND: 'No number plates were detected',
   RATE_LIMIT_EXCEEDED: 'Too many requests in the current window',
+  QUOTA_EXCEEDED: "The account's monthly quota of images is used up; it resets on the first day of the next month (UTC)",
   INVALID_API_KEY: 'The API key is missing, expired, or revoked',
   BAD_REQUEST: 'The request is malformed (for example no file in the "upload" field, or invalid options)',
   NOT_FOUND: 'No such route, or no such job for this account',
@@ -111,7 +113,7 @@ export const STATUS_CODES: { status: number; meaning: string }[] = [
   { status: 404, meaning: 'Not found — no such route or job' },
   { status: 413, meaning: `File too large — exceeds ${UPLOAD_LIMITS.maxFileBytes / 1024 / 1024}MB limit` },
   { status: 422, meaning: 'No plates detected in the image' },
-  { status: 429, meaning: 'Rate limit exceeded' },
+  { status: 429, meaning: 'Rate limit exceeded (RATE_LIMIT_EXCEEDED) or monthly quota used up (QUOTA_EXCEEDED)' },
   { status: 500, meaning: 'Internal server error' },
   { status: 503, meaning: 'Service unavailable — try again shortly' },
 ];
@@ -142,6 +144,13 @@ export const RATE_LIMIT_HEADERS: { header: string; description: string }[] = [
 ];
 export const RETRY_AFTER_DESCRIPTION = 'On 429 only: seconds to wait before the window resets and a request can succeed';
 
+/** Sent with recognition answers (and every QUOTA_EXCEEDED) when the account's plan has a monthly quota. */
+export const QUOTA_HEADERS: { header: string; description: string }[] = [
+  { header: 'X-Quota-Limit', description: 'Images the plan allows this calendar month (UTC)' },
+  { header: 'X-Quota-Remaining', description: 'Images left this month, before this request' },
+  { header: 'X-Quota-Reset', description: 'Unix timestamp when the month (and the quota) resets' },
+];
+
 export const IMAGE_REQUIREMENTS = [
   `Maximum file size: ${UPLOAD_LIMITS.maxFileBytes / 1024 / 1024}MB`,
   'Supported formats: JPEG, PNG, WebP',
@@ -149,4 +158,4 @@ export const IMAGE_REQUIREMENTS = [
 ];
 
 export const MAX_BATCH = UPLOAD_LIMITS.maxBatchFiles;
-export { ERROR_STATUS, PLAN_LIMITS };
+export { ERROR_STATUS, PLAN_LIMITS, PLAN_MONTHLY_QUOTAS };

@@ -1,4 +1,17 @@
-import { BatchResponseSchema, ERROR_STATUS, ErrorBodySchema, JobAcceptedSchema, JobStatusResponseSchema, RecognitionResponseSchema, VehicleSchema } from '@npr/contracts';
+import {
+  BatchResponseSchema,
+  ERROR_STATUS,
+  ErrorBodySchema,
+  JobAcceptedSchema,
+  JobStatusResponseSchema,
+  OneOffSecretResponseSchema,
+  PlateRecognizerStatisticsSchema,
+  RecognitionResponseSchema,
+  StatisticsResponseSchema,
+  VehicleSchema,
+  WebhookCreatedResponseSchema,
+  WebhookListResponseSchema,
+} from '@npr/contracts';
 import { ERROR_CODE_DESCRIPTIONS, EXAMPLE_BATCH_RESPONSE, EXAMPLE_CAMERA_ONLY_VEHICLE, EXAMPLE_ERROR, EXAMPLE_RECOGNISE_RESPONSE } from './api-docs-content';
 import { openApiDocument } from './openapi-document';
 
@@ -25,11 +38,18 @@ describe('OpenAPI document', () => {
       BatchResponse: BatchResponseSchema,
       ErrorBody: ErrorBodySchema,
       JobAccepted: JobAcceptedSchema,
+      WebhookListResponse: WebhookListResponseSchema,
+      WebhookCreatedResponse: WebhookCreatedResponseSchema,
+      OneOffSecretResponse: OneOffSecretResponseSchema,
+      StatisticsResponse: StatisticsResponseSchema,
+      PlateRecognizerStatistics: PlateRecognizerStatisticsSchema,
       JobStatusResponse: JobStatusResponseSchema,
     } as const;
     let checked = 0;
     for (const methods of Object.values(doc.paths)) {
       for (const op of Object.values(methods)) {
+        // a path item also holds `servers`, which is no operation
+        if (!op.responses) continue;
         for (const response of Object.values(op.responses)) {
           const media = response.content?.['application/json'];
           if (!media) continue;
@@ -56,6 +76,15 @@ describe('OpenAPI document', () => {
     expect(Object.keys(doc.components.schemas.Vehicle!.properties!)).toEqual(expect.arrayContaining(['colour_confidence', 'colour_source', 'colour_match', 'source']));
     expect(Object.keys(doc.paths['/recognise']!.post!.responses)).toContain('503');
     expect(Object.keys(doc.paths['/jobs/{id}']!.get!.responses)).toContain('503');
+  });
+
+  test('every new route is described, and the webhook events with their signed headers', () => {
+    const d = openApiDocument() as unknown as { paths: Record<string, Record<string, unknown>>; webhooks: Record<string, { post: { parameters: { name: string }[] } }> };
+    expect(Object.keys(d.paths)).toEqual(expect.arrayContaining(['/webhooks', '/webhooks/{id}', '/webhooks/{id}/enable', '/webhooks/one-off-secret', '/statistics', '/v1/statistics']));
+    expect(Object.keys(d.paths['/webhooks']!)).toEqual(['get', 'post']);
+    expect(Object.keys(d.paths['/webhooks/{id}']!)).toEqual(['get', 'delete']);
+    expect(Object.keys(d.webhooks)).toEqual(['recognition.completed', 'recognition.failed', 'batch.completed']);
+    expect(d.webhooks['recognition.completed']!.post.parameters.map((p) => p.name)).toEqual(['Npr-Signature', 'Npr-Event-Id', 'Npr-Event-Type', 'Npr-Delivery-Attempt']);
   });
 
   test('components come from the contracts: all error codes, no stray $schema, refs resolve', () => {

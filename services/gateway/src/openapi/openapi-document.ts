@@ -13,7 +13,24 @@ import {
   RecognitionResponseSchema,
   UPLOAD_LIMITS,
   VehicleSchema,
+  CreateWebhookBodySchema,
+  OneOffSecretResponseSchema,
+  PlateRecognizerStatisticsSchema,
+  StatisticsResponseSchema,
+  WEBHOOK_EVENTS,
+  WEBHOOK_HEADERS,
+  WebhookCreatedResponseSchema,
+  WebhookDeliverySchema,
+  WebhookDetailResponseSchema,
+  WebhookListResponseSchema,
+  WebhookSchema,
 } from '@npr/contracts';
+import {
+  EXAMPLE_DELIVERY_BODY,
+  EXAMPLE_PLATE_RECOGNIZER_STATISTICS,
+  EXAMPLE_STATISTICS,
+  EXAMPLE_WEBHOOK,
+} from './webhooks-and-usage-docs';
 import {
   ERROR_CODE_DESCRIPTIONS,
   EXAMPLE_BATCH_RESPONSE,
@@ -22,6 +39,7 @@ import {
   IMAGE_REQUIREMENTS,
   MAX_BATCH,
   PLAN_LIMITS,
+  QUOTA_HEADERS,
   RATE_LIMIT_HEADERS,
   RETRY_AFTER_DESCRIPTION,
   exampleJobAccepted,
@@ -40,6 +58,14 @@ const COMPONENTS: [string, z.ZodType][] = [
   ['JobStatusResponse', JobStatusResponseSchema],
   ['ErrorCode', ErrorCodeSchema],
   ['ErrorBody', ErrorBodySchema],
+  ['Webhook', WebhookSchema],
+  ['WebhookDelivery', WebhookDeliverySchema],
+  ['WebhookCreatedResponse', WebhookCreatedResponseSchema],
+  ['WebhookListResponse', WebhookListResponseSchema],
+  ['WebhookDetailResponse', WebhookDetailResponseSchema],
+  ['OneOffSecretResponse', OneOffSecretResponseSchema],
+  ['StatisticsResponse', StatisticsResponseSchema],
+  ['PlateRecognizerStatistics', PlateRecognizerStatisticsSchema],
 ];
 
 /** zod -> JSON Schema 2020-12 (OpenAPI 3.1's dialect), shared sub-schemas as components. */
@@ -101,7 +127,40 @@ const optionParams = [
     schema: paramSchema(RecogniseOptionsSchema.shape.topN.unwrap()),
   },
   asyncParam,
+  {
+    name: 'webhook_url',
+    in: 'query',
+    required: false,
+    description: 'A one-off URL the result is POSTed to when the job is done, signed with the account\'s one-off secret (see `POST /webhooks/one-off-secret`). Also accepted as a form field.',
+    schema: { type: 'string', format: 'uri', maxLength: 2048 },
+  },
 ];
+
+const quotaHeaders = Object.fromEntries(QUOTA_HEADERS.map((h) => [h.header, { $ref: `#/components/headers/${h.header}` }]));
+const tooMany = (what: string) => ({
+  ...errorResponse(`${what} (\`RATE_LIMIT_EXCEEDED\`), or the account's monthly quota is used up (\`QUOTA_EXCEEDED\`).`, ['RATE_LIMIT_EXCEEDED', 'QUOTA_EXCEEDED']),
+  headers: { ...rateHeaders, ...quotaHeaders, 'Retry-After': { $ref: '#/components/headers/Retry-After' } },
+});
+const unauthorised = () => errorResponse('Unauthorised — missing or invalid API key.', ['INVALID_API_KEY']);
+const webhookId = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
+const noSuchWebhook = () => errorResponse('No such webhook for this account.', ['NOT_FOUND']);
+
+/** One delivery of a webhook event, as OpenAPI 3.1's `webhooks` describes it. */
+const webhookEvent = (event: string, description: string) => ({
+  post: {
+    operationId: `webhook${event.split('.').map((w) => w[0]!.toUpperCase() + w.slice(1)).join('')}`,
+    summary: event,
+    description: `${description} The body is exactly what \`GET /jobs/{id}\` answers once the job is done. Verify \`${WEBHOOK_HEADERS.signature}\` before trusting it; answer any 2xx (else it is retried with exponential backoff for about a day).`,
+    parameters: [
+      { name: WEBHOOK_HEADERS.signature, in: 'header', required: true, description: '`t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" keyed with the webhook secret>`', schema: { type: 'string' } },
+      { name: WEBHOOK_HEADERS.eventId, in: 'header', required: true, description: 'The same on every retry (`evt_<job id>`): de-duplicate on it.', schema: { type: 'string' } },
+      { name: WEBHOOK_HEADERS.eventType, in: 'header', required: true, schema: { type: 'string', enum: [...WEBHOOK_EVENTS] } },
+      { name: WEBHOOK_HEADERS.attempt, in: 'header', required: true, description: '1, then 2, 3, ... on retries.', schema: { type: 'integer', minimum: 1 } },
+    ],
+    requestBody: { required: true, content: json('JobStatusResponse', event === 'batch.completed' ? undefined : EXAMPLE_DELIVERY_BODY) },
+    responses: { '2XX': { description: 'Delivered.' }, default: { description: 'Anything else (or no answer) is retried.' } },
+  },
+});
 
 const syncNote =
   'By default the call waits for the result. If processing outlives the server\'s bound (or `async=true` / `Prefer: respond-async` is sent) it answers `202` with a job URL to poll with `GET /jobs/{id}`.';
@@ -152,6 +211,8 @@ function buildDocument(): JsonObject {
       { name: 'Recognition', description: 'Recognise the number plates in one image.' },
       { name: 'Batch', description: `Up to ${MAX_BATCH} images in one request.` },
       { name: 'Jobs', description: 'Results of asynchronous requests.' },
+      { name: 'Webhooks', description: 'Job results POSTed to your URLs, signed (`Npr-Signature`).' },
+      { name: 'Usage', description: 'Billed images, quotas and limits.' },
     ],
     paths: {
       '/recognise': {
@@ -168,7 +229,10 @@ function buildDocument(): JsonObject {
                 schema: {
                   type: 'object',
                   required: ['upload'],
-                  properties: { upload: { type: 'string', format: 'binary', contentMediaType: 'application/octet-stream', description: 'The image file to process' } },
+                  properties: {
+                    upload: { type: 'string', format: 'binary', contentMediaType: 'application/octet-stream', description: 'The image file to process' },
+                    webhook_url: { type: 'string', format: 'uri', description: 'A one-off URL for this result (see the query parameter).' },
+                  },
                 },
                 encoding: { upload: { contentType: 'image/jpeg, image/png, image/webp' } },
               },
@@ -181,7 +245,7 @@ function buildDocument(): JsonObject {
             '401': errorResponse('Unauthorised — missing or invalid API key.', ['INVALID_API_KEY']),
             '413': errorResponse(`File too large — exceeds ${UPLOAD_LIMITS.maxFileBytes / 1024 / 1024}MB limit.`, ['IMAGE_TOO_LARGE']),
             '422': errorResponse('No plates detected in the image.', ['NO_PLATES_FOUND']),
-            '429': { ...errorResponse('Rate limit exceeded.', ['RATE_LIMIT_EXCEEDED']), headers: { ...rateHeaders, 'Retry-After': { $ref: '#/components/headers/Retry-After' } } },
+            '429': tooMany('Rate limit exceeded'),
             '500': errorResponse('Internal server error.', ['INTERNAL_ERROR']),
             '503': unavailable(),
           },
@@ -203,6 +267,7 @@ function buildDocument(): JsonObject {
                   required: ['images[]'],
                   properties: {
                     'images[]': { type: 'array', minItems: 1, maxItems: MAX_BATCH, items: { type: 'string', format: 'binary', contentMediaType: 'application/octet-stream' }, description: 'The image files (repeat the field)' },
+                    webhook_url: { type: 'string', format: 'uri', description: 'A one-off URL for this result (see the query parameter).' },
                   },
                 },
               },
@@ -214,7 +279,7 @@ function buildDocument(): JsonObject {
             '400': errorResponse('Bad request — no images, too many images, or invalid options.', ['BAD_REQUEST']),
             '401': errorResponse('Unauthorised — missing or invalid API key.', ['INVALID_API_KEY']),
             '413': errorResponse(`A file exceeds the ${UPLOAD_LIMITS.maxFileBytes / 1024 / 1024}MB limit.`, ['IMAGE_TOO_LARGE']),
-            '429': { ...errorResponse('Rate limit exceeded (the batch needs one request per image).', ['RATE_LIMIT_EXCEEDED']), headers: { ...rateHeaders, 'Retry-After': { $ref: '#/components/headers/Retry-After' } } },
+            '429': tooMany('Rate limit exceeded (the batch needs one request per image)'),
             '500': errorResponse('Internal server error.', ['INTERNAL_ERROR']),
           },
         },
@@ -246,6 +311,97 @@ function buildDocument(): JsonObject {
           },
         },
       },
+      '/webhooks': {
+        get: {
+          tags: ['Webhooks'],
+          operationId: 'listWebhooks',
+          summary: "The account's webhooks (never their secrets).",
+          responses: {
+            '200': { description: 'The webhooks, oldest first.', headers: rateHeaders, content: json('WebhookListResponse', { success: true, webhooks: [EXAMPLE_WEBHOOK] }) },
+            '401': unauthorised(),
+          },
+        },
+        post: {
+          tags: ['Webhooks'],
+          operationId: 'createWebhook',
+          summary: 'Register a URL for job events.',
+          description: 'The answer carries the webhook\'s signing `secret`, once. URLs must be http(s) and may not point at loopback, private, link-local or metadata addresses (unless the operator allows the host).',
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: paramSchema(CreateWebhookBodySchema), example: { url: EXAMPLE_WEBHOOK.url, events: EXAMPLE_WEBHOOK.events } } },
+          },
+          responses: {
+            '201': { description: 'Registered; keep the secret.', headers: rateHeaders, content: json('WebhookCreatedResponse', { success: true, webhook: EXAMPLE_WEBHOOK, secret: 'whsec_...' }) },
+            '400': errorResponse('Not an http(s) URL, an address outbound calls may not reach, unknown events, or too many webhooks.', ['BAD_REQUEST']),
+            '401': unauthorised(),
+          },
+        },
+      },
+      '/webhooks/one-off-secret': {
+        post: {
+          tags: ['Webhooks'],
+          operationId: 'rotateOneOffWebhookSecret',
+          summary: 'Create or replace the secret that signs deliveries to a request\'s one-off `webhook_url`.',
+          responses: {
+            '201': { description: 'The new secret, shown once; the previous one stops verifying.', headers: rateHeaders, content: json('OneOffSecretResponse', { success: true, secret: 'whsec_...' }) },
+            '401': unauthorised(),
+          },
+        },
+      },
+      '/webhooks/{id}': {
+        get: {
+          tags: ['Webhooks'],
+          operationId: 'getWebhook',
+          summary: 'One webhook and its latest delivery attempts (newest first) with their status codes.',
+          parameters: [webhookId],
+          responses: { '200': { description: 'The webhook and its delivery log.', headers: rateHeaders, content: json('WebhookDetailResponse') }, '401': unauthorised(), '404': noSuchWebhook() },
+        },
+        delete: {
+          tags: ['Webhooks'],
+          operationId: 'deleteWebhook',
+          summary: 'Delete a webhook; pending deliveries to it are dropped.',
+          parameters: [webhookId],
+          responses: {
+            '200': { description: 'Deleted.', headers: rateHeaders, content: { 'application/json': { schema: { type: 'object', required: ['success', 'deleted'], properties: { success: { const: true }, deleted: { type: 'string' } } } } } },
+            '401': unauthorised(),
+            '404': noSuchWebhook(),
+          },
+        },
+      },
+      '/webhooks/{id}/enable': {
+        post: {
+          tags: ['Webhooks'],
+          operationId: 'enableWebhook',
+          summary: 'Turn a webhook that repeated failures disabled back on (its failure count starts again).',
+          parameters: [webhookId],
+          responses: { '200': { description: 'Enabled.', headers: rateHeaders, content: json('WebhookDetailResponse') }, '401': unauthorised(), '404': noSuchWebhook() },
+        },
+      },
+      '/statistics': {
+        get: {
+          tags: ['Usage'],
+          operationId: 'getStatistics',
+          summary: "The account's billed images this calendar month (UTC) and today, per key, with the plan's limits and what is left.",
+          description: 'Only processed images count (plates found or not); rejected uploads, authentication failures and 5xx answers do not.',
+          responses: { '200': { description: 'Usage and limits.', headers: rateHeaders, content: json('StatisticsResponse', EXAMPLE_STATISTICS) }, '401': unauthorised() },
+        },
+      },
+      // outside /api/v1: Plate Recognizer's own path (also with their trailing slash, /v1/statistics/)
+      '/v1/statistics': {
+        servers: [{ url: '/', description: 'This server, Plate Recognizer-compatible paths' }],
+        get: {
+          tags: ['Usage'],
+          operationId: 'getPlateRecognizerStatistics',
+          summary: "The same usage in Plate Recognizer's shape (`/v1/statistics/` with their trailing slash works too; `Authorization: Token <key>` accepted).",
+          security: [{ tokenAuth: [] }, { bearerAuth: [] }],
+          responses: { '200': { description: 'Calls this month and the month\'s allowance (`total_calls`, null without a cap).', content: json('PlateRecognizerStatistics', EXAMPLE_PLATE_RECOGNIZER_STATISTICS) }, '401': unauthorised() },
+        },
+      },
+    },
+    webhooks: {
+      'recognition.completed': webhookEvent('recognition.completed', 'A single-image request ended with plates.'),
+      'recognition.failed': webhookEvent('recognition.failed', 'A single-image request ended with an error (for example `NO_PLATES_FOUND`).'),
+      'batch.completed': webhookEvent('batch.completed', 'Every image of a batch is done.'),
     },
     components: {
       securitySchemes: {
@@ -254,13 +410,20 @@ function buildDocument(): JsonObject {
           scheme: 'bearer',
           description: 'An API key from Settings → API Keys: `Authorization: Bearer npr_live_…`.',
         },
+        tokenAuth: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'Authorization',
+          description: 'The same API key as Plate Recognizer clients send it: `Authorization: Token npr_live_…`.',
+        },
       },
       headers: {
         ...Object.fromEntries(RATE_LIMIT_HEADERS.map((h) => [h.header, { description: h.description, schema: { type: 'integer' } }])),
-        'Retry-After': { description: `${RETRY_AFTER_DESCRIPTION}.`, schema: { type: 'integer' } },
+        ...Object.fromEntries(QUOTA_HEADERS.map((h) => [h.header, { description: h.description, schema: { type: 'integer' } }])),
+        'Retry-After': { description: `${RETRY_AFTER_DESCRIPTION} (for QUOTA_EXCEEDED: until the month resets).`, schema: { type: 'integer' } },
       },
       schemas: componentSchemas(),
     },
-    externalDocs: { description: 'Guides: authentication, recognition, batch, async jobs, vehicles, errors, rate limits', url: '/docs' },
+    externalDocs: { description: 'Guides: authentication, recognition, batch, async jobs, vehicles, errors, rate limits, webhooks, usage and quotas', url: '/docs' },
   };
 }
