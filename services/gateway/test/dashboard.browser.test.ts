@@ -289,7 +289,7 @@ describe('dashboard in a real browser', () => {
     expect(await page.getByTestId('usage-today').innerText()).toBe('2');
     expect(await page.getByTestId('usage-month').innerText()).toBe('2');
     expect(await page.getByTestId('quota-left').innerText()).toMatch(/^of 2,500: 2,498 left until \d{4}-\d\d-01$/);
-    await page.getByRole('heading', { name: 'Billed images per day, per key' }).waitFor();
+    await page.getByRole('heading', { name: 'Images processed per day, per key' }).waitFor();
   });
 
   test('Settings -> Webhooks: add one (secret shown once), deliveries and their status codes in the log', async () => {

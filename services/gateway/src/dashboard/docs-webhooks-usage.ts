@@ -70,11 +70,11 @@ export const WEBHOOK_AND_USAGE_PAGES: { slug: string; title: string; body: (base
       <h2>Verify the signature</h2>
       <p>Compute the HMAC over the <em>raw</em> body bytes (before any JSON parsing), compare in constant time, and refuse old timestamps
       so a captured delivery cannot be replayed later.</p>
-      <h4>Python</h4>${codeBlock(VERIFY_PYTHON)}
-      <h4>JavaScript</h4>${codeBlock(VERIFY_JAVASCRIPT)}
+      <h3>Python</h3>${codeBlock(VERIFY_PYTHON, { label: 'Verify a signature: Python' })}
+      <h3>JavaScript</h3>${codeBlock(VERIFY_JAVASCRIPT, { label: 'Verify a signature: JavaScript' })}
       <h3>A receiver</h3>
-      <h4>Python (Flask)</h4>${codeBlock(RECEIVER_PYTHON)}
-      <h4>JavaScript (Express)</h4>${codeBlock(RECEIVER_JAVASCRIPT)}
+      <h4>Python (Flask)</h4>${codeBlock(RECEIVER_PYTHON, { label: 'A receiver: Python' })}
+      <h4>JavaScript (Express)</h4>${codeBlock(RECEIVER_JAVASCRIPT, { label: 'A receiver: JavaScript' })}
       <h2>Retries, duplicates and disabling</h2>
       <ul>
         <li>Any <code>2xx</code> answer is success. Anything else (including redirects), a timeout or a connection error is retried with
@@ -91,10 +91,10 @@ export const WEBHOOK_AND_USAGE_PAGES: { slug: string; title: string; body: (base
       <code>/batch</code>): its result is POSTed there when done, signed with your account's one-off secret (create it under
       <a href="/settings/webhooks">Settings → Webhooks</a> or with <code>POST /api/v1/webhooks/one-off-secret</code>; until then such
       requests are refused with <code>400</code>).</p>
-      <pre class="code">curl -X POST "${base}/recognise?async=true" \\
+      ${codeBlock(`curl -X POST "${base}/recognise?async=true" \\
   -H "Authorization: Bearer YOUR_API_KEY" \\
   -F "upload=@plate.jpg" \\
-  -F "webhook_url=https://example.com/npr-webhook"</pre>`,
+  -F "webhook_url=https://example.com/npr-webhook"`, { label: 'A one-off webhook_url' })}`,
   },
   {
     slug: 'usage',
@@ -124,7 +124,7 @@ export const WEBHOOK_AND_USAGE_PAGES: { slug: string; title: string; body: (base
       <h2>Plate Recognizer clients</h2>
       <p><code>GET /v1/statistics/</code> answers the same numbers in Plate Recognizer's shape, with <code>Authorization: Token YOUR_API_KEY</code>
       (<code>total_calls</code> is the month's allowance, <code>null</code> without a cap):</p>
-      <pre class="code">curl ${base.replace(/\/api\/v1$/, '')}/v1/statistics/ -H "Authorization: Token YOUR_API_KEY"</pre>
+      ${codeBlock(`curl ${base.replace(/\/api\/v1$/, '')}/v1/statistics/ -H "Authorization: Token YOUR_API_KEY"`, { label: "Plate Recognizer's statistics" })}
       ${codeBlock(pretty(EXAMPLE_PLATE_RECOGNIZER_STATISTICS))}`,
   },
 ];

@@ -104,7 +104,7 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
       body: () => html`<h1>Overview</h1>
         <div class="stats">
           <div class="stat"><span class="stat-label">Active keys</span><span class="stat-value">${activeKeys.length}</span></div>
-          <div class="stat"><span class="stat-label">Billed images today (UTC)</span><span class="stat-value">${formatInt(usedToday._sum.requests ?? 0)}</span></div>
+          <div class="stat"><span class="stat-label">Images processed today (UTC)</span><span class="stat-value">${formatInt(usedToday._sum.requests ?? 0)}</span></div>
           <div class="stat"><span class="stat-label">Plan</span><span class="stat-value plan-name">${account.plan}</span><span class="stat-note">${describeLimit(accountLimit(account))} per key</span></div>
         </div>
         <section class="card">
