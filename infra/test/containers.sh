@@ -55,9 +55,13 @@ teardown() {
     [ -z "$left" ] || { echo "containers: still there after down: $left"; code=1; }
   fi
   if [ "${NPR_KEEP_IMAGES:-}" != 1 ] && [ ${#BUILT_IDS[@]} -gt 0 ]; then
-    # this run's service images, by id (the base images and the layer cache stay)
+    # this run's service images, by id, and the build layers no longer used (all labelled
+    # npr.compose.built=true); the base images and the layers up to `pnpm install` (tagged
+    # $BUILD_CACHE) stay, so a rerun on this machine is fast
     podman rmi -f "${BUILT_IDS[@]}" >/dev/null 2>&1 || true
+    podman image prune -f --filter label=npr.compose.built=true >/dev/null 2>&1 || true
   fi
+  rm -rf "${GPU_CHECK_DIR:-}"
   report "$code"
 }
 BUILT_IDS=()
@@ -123,9 +127,32 @@ base_images() {
 }
 IMAGE_MAP=()
 
+BUILD_CACHE="localhost/npr-ci/build-cache:latest"
 build_services() {
   compose build --build-arg "NODE_IMAGE=$NODE_IMAGE"
   for s in gateway inference-worker vehicle-lookup; do BUILT_IDS+=("$(podman image inspect --format '{{.Id}}' "localhost/npr/$s:$NPR_TAG")"); done
+  # the build stage they share (pnpm fetch + install), tagged so that pruning keeps it: the same flags
+  # as the runner's build, so every layer comes from its cache
+  podman build -q --format docker --network host -f services/gateway/Dockerfile --target build \
+    --build-arg "NODE_IMAGE=$NODE_IMAGE" --label npr.compose.built=true -t "$BUILD_CACHE" . >/dev/null
+}
+
+# The GPU target's stages and paths (onnxruntime-node found under @npr/recognition, the provider files
+# put where it loads them, the Node binary and the app copied onto the CUDA base): built with empty
+# placeholder provider files and the Debian base standing in for CUDA_IMAGE, since neither the CUDA
+# provider (api.nuget.org) nor a CUDA image (a registry) is reachable here. It checks the Dockerfile,
+# not CUDA; the image is removed at once.
+gpu_target_stages() {
+  GPU_CHECK_DIR="$(mktemp -d "$ROOT/.gpu-stage-check.XXXXXX")"
+  touch "$GPU_CHECK_DIR/libonnxruntime_providers_cuda.so" "$GPU_CHECK_DIR/libonnxruntime_providers_shared.so"
+  local id
+  id=$(podman build -q --format docker --network host -f services/inference-worker/Dockerfile --target gpu \
+    --build-arg "NODE_IMAGE=$NODE_IMAGE" --build-arg "CUDA_IMAGE=$DEBIAN_IMAGE" \
+    --build-arg "ORT_CUDA_PROVIDERS=$(basename "$GPU_CHECK_DIR")" --label npr.compose.built=true .)
+  rm -rf "$GPU_CHECK_DIR"
+  podman run --rm "$id" sh -c 'node --version && ls /app/models && find /app/node_modules/.pnpm -name "libonnxruntime_providers_*.so"'
+  [ "$(podman image inspect --format '{{.Config.Env}}' "$id" | grep -o 'INFERENCE_DEVICE=cuda')" = INFERENCE_DEVICE=cuda ]
+  podman rmi -f "$id" >/dev/null
 }
 
 start_system() {
@@ -212,5 +239,6 @@ step "first API key from the gateway's log" first_key
 step "read a UK plate over HTTP" read_plate
 step "scale the worker to two" scale_workers
 step "image sizes" image_sizes
+step "GPU target: stages and paths only" gpu_target_stages
 step "tear down" tear_down
 rm -rf "${WORK:-}"

@@ -10,7 +10,7 @@
 // Everything it creates carries the label npr.compose.project=PROJECT; `down` removes exactly those
 // containers, the network and the volumes, by id. Variables: `${VAR}`, `${VAR:-default}`, `${VAR-default}`
 // from the environment, as Compose resolves them.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
@@ -68,7 +68,16 @@ function loadFile() {
   return doc;
 }
 
-const podman = (...a: string[]) => execFileSync('podman', a, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+// podman without systemd says on every run and removal that it cannot make a health-check timer
+// (this runner runs the checks itself); everything else it says is passed on
+const SYSTEMD_NOISE = /unable to get systemd connection|failed to connect to syslog/;
+function podman(...a: string[]): string {
+  const r = spawnSync('podman', a, { encoding: 'utf8' });
+  const said = r.stderr.split('\n').filter((l) => l && !SYSTEMD_NOISE.test(l));
+  if (said.length) process.stderr.write(said.join('\n') + '\n');
+  if (r.status !== 0) throw new Error(`podman ${a.slice(0, 2).join(' ')} ... exited with ${r.status}`);
+  return r.stdout.trim();
+}
 const podmanStatus = (...a: string[]) => spawnSync('podman', a, { encoding: 'utf8' });
 const seconds = (d: string | undefined, fallback: number) => {
   if (!d) return fallback;

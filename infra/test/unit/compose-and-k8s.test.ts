@@ -122,7 +122,9 @@ describe('docker-compose.yml', () => {
 
   test.each(dockerfiles)('%s: the runtime copies a deploy folder trimmed to what runs', (file) => {
     const service = path.dirname(file).split('/').pop();
-    expect(read(file)).toMatch(new RegExp(`^RUN pnpm --filter @npr/${service} deploy --prod /out && node infra/docker/prune-runtime.mjs /out\\b`, 'm'));
+    const joined = read(file).replace(/\s*\\\n\s*/g, ' ');
+    expect(joined).toMatch(new RegExp(`^RUN pnpm install --frozen-lockfile --offline && pnpm --filter @npr/${service} deploy --prod /out && node infra/docker/prune-runtime.mjs /out\\b`, 'm'));
+    expect(joined).toMatch(/^COPY --from=build --chown=node:node \/out \/app$/m);
     expect(exists('infra/docker/prune-runtime.mjs')).toBe(true);
     // the build context leaves infra/ out except the prune script
     expect(read('.dockerignore')).toMatch(/^infra$/m);
