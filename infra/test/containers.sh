@@ -11,7 +11,7 @@
 # Needs root (apt-get, podman) and the dev photos (../shared/data/plates, or NPR_SHARED).
 # Settings (environment): GATEWAY_PORT (3100: the only host port it binds), NPR_CONTAINERS_CACHE
 # (/var/lib/npr-containers: the debootstrap tree; the base images stay in podman's store, so a rerun
-# on the same machine skips them), NPR_KEEP_IMAGES=1 (keep this run's service images).
+# on the same machine skips them), NPR_KEEP_IMAGES=1 (keep this run's service images and build layers).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT="$PWD"
@@ -54,18 +54,22 @@ teardown() {
     left=$(podman ps -a -q --filter "label=npr.compose.project=$PROJECT")
     [ -z "$left" ] || { echo "containers: still there after down: $left"; code=1; }
   fi
-  if [ "${NPR_KEEP_IMAGES:-}" != 1 ] && [ ${#BUILT_IDS[@]} -gt 0 ]; then
-    # this run's service images, by id, and the build layers no longer used (all labelled
-    # npr.compose.built=true); the base images and the layers up to `pnpm install` (tagged
-    # $BUILD_CACHE) stay, so a rerun on this machine is fast
-    podman rmi -f "${BUILT_IDS[@]}" >/dev/null 2>&1 || true
-    podman image prune -f --filter label=npr.compose.built=true >/dev/null 2>&1 || true
-  fi
-  rm -rf "${GPU_CHECK_DIR:-}"
+  [ -n "${IMAGES_REMOVED:-}" ] || remove_images || code=1
+  rm -rf "$GPU_CHECK_DIR"
   report "$code"
 }
 BUILT_IDS=()
 trap teardown EXIT
+
+# this run's service images, by id, and the build layers no longer used (all labelled
+# npr.compose.built=true); the base images and the build stage they share (tagged $BUILD_CACHE:
+# pnpm's store and the install) stay, so a rerun on this machine is fast
+remove_images() {
+  IMAGES_REMOVED=1
+  [ "${NPR_KEEP_IMAGES:-}" != 1 ] || return 0
+  [ ${#BUILT_IDS[@]} -eq 0 ] || podman rmi -f "${BUILT_IDS[@]}" >/dev/null
+  podman image prune -f --filter label=npr.compose.built=true >/dev/null
+}
 
 install_podman() {
   local need=()
@@ -128,7 +132,12 @@ base_images() {
 IMAGE_MAP=()
 
 BUILD_CACHE="localhost/npr-ci/build-cache:latest"
+# the GPU stage check's placeholder provider files (see gpu_target_stages), made before the builds so that
+# every build sees the same context and the GPU build reuses their build stage (git-ignored; removed at the end)
+GPU_CHECK_DIR="$ROOT/.gpu-stage-check"
 build_services() {
+  mkdir -p "$GPU_CHECK_DIR"
+  touch "$GPU_CHECK_DIR/libonnxruntime_providers_cuda.so" "$GPU_CHECK_DIR/libonnxruntime_providers_shared.so"
   compose build --build-arg "NODE_IMAGE=$NODE_IMAGE"
   for s in gateway inference-worker vehicle-lookup; do BUILT_IDS+=("$(podman image inspect --format '{{.Id}}' "localhost/npr/$s:$NPR_TAG")"); done
   # the build stage they share (pnpm fetch + install), tagged so that pruning keeps it: the same flags
@@ -143,13 +152,10 @@ build_services() {
 # provider (api.nuget.org) nor a CUDA image (a registry) is reachable here. It checks the Dockerfile,
 # not CUDA; the image is removed at once.
 gpu_target_stages() {
-  GPU_CHECK_DIR="$(mktemp -d "$ROOT/.gpu-stage-check.XXXXXX")"
-  touch "$GPU_CHECK_DIR/libonnxruntime_providers_cuda.so" "$GPU_CHECK_DIR/libonnxruntime_providers_shared.so"
   local id
   id=$(podman build -q --format docker --network host -f services/inference-worker/Dockerfile --target gpu \
     --build-arg "NODE_IMAGE=$NODE_IMAGE" --build-arg "CUDA_IMAGE=$DEBIAN_IMAGE" \
     --build-arg "ORT_CUDA_PROVIDERS=$(basename "$GPU_CHECK_DIR")" --label npr.compose.built=true .)
-  rm -rf "$GPU_CHECK_DIR"
   podman run --rm "$id" sh -c 'node --version && ls /app/models && find /app/node_modules/.pnpm -name "libonnxruntime_providers_*.so"'
   [ "$(podman image inspect --format '{{.Config.Env}}' "$id" | grep -o 'INFERENCE_DEVICE=cuda')" = INFERENCE_DEVICE=cuda ]
   podman rmi -f "$id" >/dev/null
@@ -241,4 +247,5 @@ step "scale the worker to two" scale_workers
 step "image sizes" image_sizes
 step "GPU target: stages and paths only" gpu_target_stages
 step "tear down" tear_down
+step "remove this run's images" remove_images
 rm -rf "${WORK:-}"
