@@ -1,7 +1,7 @@
 // Each service starts from exactly the command its Dockerfile runs (in its service folder, as
 // in the image's /app), with the image's and compose's environment pointed at the test Redis and
-// PostgreSQL; answers /healthz; and exits 0 on SIGTERM (graceful shutdown). The images themselves
-// are not built here: no Docker engine runs on these machines.
+// PostgreSQL; answers /healthz; and exits 0 on SIGTERM (graceful shutdown). The images themselves are
+// built and run by `pnpm test:containers` (infra/test/containers.sh), which CI runs after the tests.
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { createTestDatabase, createTestRedisPrefix } from '@npr/test-support';

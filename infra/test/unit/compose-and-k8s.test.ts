@@ -105,9 +105,39 @@ describe('docker-compose.yml', () => {
     expect(job.spec.template.spec.containers[0].image).toMatch(/^npr\/gateway(:|$)/);
   });
 
-  test('the worker image carries the models', () => {
-    expect(read('services/inference-worker/Dockerfile')).toMatch(/cp -r models \/out\/models/);
+  test('the worker image carries the ONNX models and nothing else of models/ (no checkpoints, no model card)', () => {
+    const dockerfile = read('services/inference-worker/Dockerfile');
+    const copied = /^RUN mkdir \/out\/models && cp ((?:models\/\S+ )+)\/out\/models\/$/m.exec(dockerfile)?.[1].trim().split(' ');
+    expect(copied).toEqual(['models/detector.onnx', 'models/reader.onnx']);
+    for (const file of copied!) expect(exists(file)).toBe(true);
+    expect(dockerfile).not.toMatch(/cp -r models|models\/\*|\.pt\b/);
     expect(compose.services['inference-worker'].environment?.MODELS_DIR).toBe('/app/models');
+  });
+
+  const dockerfiles = [...new Set(built.map(([, s]) => s.build.dockerfile))];
+
+  test.each(dockerfiles)('%s: no `# syntax` line (BuildKit would fetch a frontend image from a registry)', (file) => {
+    expect(read(file)).not.toMatch(/^#\s*syntax\s*=/im);
+  });
+
+  test.each(dockerfiles)('%s: the runtime copies a deploy folder trimmed to what runs', (file) => {
+    const service = path.dirname(file).split('/').pop();
+    const joined = read(file).replace(/\s*\\\n\s*/g, ' ');
+    expect(joined).toMatch(new RegExp(`^RUN pnpm install --frozen-lockfile --offline && pnpm --filter @npr/${service} deploy --prod /out && node infra/docker/prune-runtime.mjs /out\\b`, 'm'));
+    expect(joined).toMatch(/^COPY --from=build --chown=node:node \/out \/app$/m);
+    expect(exists('infra/docker/prune-runtime.mjs')).toBe(true);
+    // the build context leaves infra/ out except the prune script
+    expect(read('.dockerignore')).toMatch(/^infra$/m);
+    expect(read('.dockerignore')).toMatch(/^!infra\/docker$/m);
+  });
+
+  test("the GPU stage finds onnxruntime-node where it is installed: as @npr/recognition's dependency", () => {
+    const dockerfile = read('services/inference-worker/Dockerfile');
+    expect(JSON.parse(read('packages/recognition/package.json')).dependencies['onnxruntime-node']).toBeDefined();
+    expect(JSON.parse(read('services/inference-worker/package.json')).dependencies?.['onnxruntime-node']).toBeUndefined();
+    expect(dockerfile).toMatch(/require\.resolve\('onnxruntime-node\/package\.json', \{ paths: \[require\('fs'\)\.realpathSync\('\/out\/node_modules\/@npr\/recognition'\)\] \}\)/);
+    expect(dockerfile).not.toMatch(/\/out\/node_modules\/onnxruntime-node/);
+    expect(dockerfile).toMatch(/test -f "\$bin\/libonnxruntime_providers_cuda\.so"/);
   });
 });
 
