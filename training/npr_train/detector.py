@@ -20,7 +20,6 @@ import math
 import os
 import shutil
 import signal
-import sys
 import time
 
 import numpy as np
@@ -152,7 +151,7 @@ def train(args):
         model.load_state_dict(load_detector(args.init).state_dict())
         model.to(dev)
         log(f"initialised from {args.init}")
-    end_t = parse_until(args.until)
+    end_t = parse_until(args.until) if args.until else (time.time() + 60 * args.minutes if args.minutes else None)
     log(f"args {vars(args)}; params {sum(p.numel() for p in model.parameters())}")
 
     sets = None
@@ -265,14 +264,31 @@ def select_cmd(args):
     from . import detector_val
     from .detect import load_detector
     torch.set_num_threads(args.threads)
-    sets = detector_val.load_sets()
-    before = detector_val.evaluate(load_detector(args.before), sets)
-    print(f"before ({args.before}):\n{detector_val.table(before)}", flush=True)
+    sets = None
+
+    def figures(model_path):
+        nonlocal sets
+        sets = sets or detector_val.load_sets()
+        return detector_val.evaluate(load_detector(model_path), sets)
+
+    if args.before_json:
+        with open(args.before_json) as f:
+            before = json.load(f)
+    else:
+        before = figures(args.before)
+    print(f"before ({args.before_json or args.before}):\n{detector_val.table(before)}", flush=True)
+    # the figures written at training time are the same evaluation of the same snapshot: reuse them
+    recorded = {}
+    hist = os.path.join(args.run, "history.jsonl")
+    if os.path.exists(hist) and not args.reevaluate:
+        for line in open(hist):
+            r = json.loads(line)
+            recorded[r["step"]] = r
     snaps = sorted((int(s), os.path.join(args.run, "snap", s)) for s in os.listdir(os.path.join(args.run, "snap"))
                    if s.isdigit())
     rows = []
     for step, path in snaps:
-        res = detector_val.evaluate(load_detector(os.path.join(path, "detector.pt")), sets)
+        res = recorded.get(step) or figures(os.path.join(path, "detector.pt"))
         ok = detector_val.acceptable(res, before)
         score = detector_val.selection_score(res)
         rows.append((step, path, res, ok, score))
@@ -310,7 +326,8 @@ def main(argv=None):
     t.add_argument("--run", default=os.path.join(TRAINING, "runs", "detector"), help="run folder (checkpoints, logs, snapshots)")
     t.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
     t.add_argument("--until", help="HH:MM local time to stop (and end the cosine schedule)")
-    t.add_argument("--steps", type=int, default=0, help="stop after this many steps (0: only --until)")
+    t.add_argument("--minutes", type=float, default=0, help="instead of --until: stop after this many minutes")
+    t.add_argument("--steps", type=int, default=0, help="stop after this many steps (0: only --until/--minutes)")
     t.add_argument("--batch", type=int, default=16)
     t.add_argument("--crop", type=int, default=320)
     t.add_argument("--lr", type=float, default=2e-3)
@@ -342,6 +359,8 @@ def main(argv=None):
     s = sub.add_parser("select", help="evaluate a run's snapshots; copy the best by the rule to RUN/candidate")
     s.add_argument("--run", required=True)
     s.add_argument("--before", default=os.path.join(MODELS, "detector.pt"))
+    s.add_argument("--before-json", help="the --before model's figures, written by `eval --json` (saves evaluating it again)")
+    s.add_argument("--reevaluate", action="store_true", help="evaluate every snapshot again (not RUN/history.jsonl)")
     s.add_argument("--threads", type=int, default=1)
     x = sub.add_parser("export", help="write detector.pt + detector.onnx of a model to a folder")
     x.add_argument("--model", required=True)

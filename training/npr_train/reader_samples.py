@@ -4,7 +4,6 @@
     /usr/bin/python3 -m npr_train.reader_samples --raw /tmp/raw_plates.png --seed 3   # also raw renders of every region
 """
 import argparse
-import os
 
 import cv2
 import numpy as np
