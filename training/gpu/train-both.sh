@@ -9,7 +9,7 @@
 #            about 2 minutes, so the default stays inside a 10-minute slot.
 # --steps N: a fixed number of steps instead (the CPU rehearsal: --device cpu --steps 20).
 # Data: $NPR_SHARED, else ../shared beside the checkout, else training/runs/gpu-data
-#       (made here with `/usr/bin/python3 -m npr_train.pack_data --out runs/gpu-data`, 46 MiB; carry it).
+#       (made here with `/usr/bin/python3 -m npr_train.pack_data --out runs/gpu-data`, 48 MiB; carry it).
 # Back: $OUT (or --out) gets runs.tar.gz.part-aa, -ab, ... (15 MiB each) and summary.txt;
 #       join with `cat runs.tar.gz.part-* | tar xz -C training/runs`.
 set -euo pipefail
@@ -53,7 +53,7 @@ mkdir -p "$RUN"
   --log-every 25 --seed 1 "${DET_STOP[@]}" > "$RUN/detector.log" 2>&1 &
 DET=$!
 "$PY" -m npr_train.reader train --init ../models/reader.pt --run "$RUN/reader" --device "$DEVICE" --threads "$THREADS" \
-  --lr 5e-4 --warmup 100 --val-every "$VAL" --ckpt-every 200 --log-every 20 --snapshots --seed 1 "${RD_STOP[@]}" \
+  --lr 5e-4 --warmup 100 --val-every "$VAL" --ckpt-every 200 --log-every 20 --seed 1 "${RD_STOP[@]}" \
   > "$RUN/reader.log" 2>&1 &
 RD=$!
 # progress: the last line of each log every 30 s until both have stopped

@@ -294,7 +294,8 @@ def select_cmd(args):
         rows.append((step, path, res, ok, score))
         print(f"step {step}: score {score:.4f} {'ok' if ok else 'fails the guard'}\n{detector_val.table(res)}", flush=True)
     out = dict(before=dict(model=args.before, score=detector_val.selection_score(before), **before),
-               snapshots=[dict(step=s, path=p, acceptable=ok, score=sc, **r) for s, p, r, ok, sc in rows])
+               snapshots=[dict({k: v for k, v in r.items() if k not in ("step", "time", "snap")}, step=s, path=p,
+                               acceptable=ok, score=sc) for s, p, r, ok, sc in rows])
     good = [r for r in rows if r[3]]
     if good:
         step, path, res, _, score = min(good, key=lambda r: r[4])
