@@ -26,6 +26,8 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, IterableDataset, get_worker_info
 
+from . import detector_val
+from .detect import load_detector
 from .models import Detector, export_onnx
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -122,8 +124,6 @@ def parse_until(s):
 # ------------------------------------------------------------------------------------------ train
 
 def train(args):
-    from . import detector_val
-    from .detect import load_detector
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
     run = args.run
@@ -245,8 +245,6 @@ def train(args):
 # ------------------------------------------------------------------------------------------ eval / select / export
 
 def evaluate_cmd(args):
-    from . import detector_val
-    from .detect import load_detector
     torch.set_num_threads(args.threads)
     if args.dev:
         from . import dev_photos
@@ -261,8 +259,6 @@ def evaluate_cmd(args):
 
 def select_cmd(args):
     """Evaluate every snapshot of a run on the split and copy the best by the stated rule to RUN/candidate."""
-    from . import detector_val
-    from .detect import load_detector
     torch.set_num_threads(args.threads)
     sets = None
 
@@ -308,13 +304,31 @@ def select_cmd(args):
             print(f"chosen: step {step} (score {score:.4f} against {out['before']['score']:.4f}) -> {cand}")
     if "chosen" not in out:
         print("no snapshot beats the model before under the rule: no candidate")
+    print(summary_table(out))
     with open(os.path.join(args.run, "selection.json"), "w") as f:
         json.dump(out, f, indent=1)
 
 
+def summary_table(sel):
+    """selection.json as one markdown table: the model before, then each snapshot."""
+    lines = ["| model | real recall | real FP/img | real L/R mean | real L/R p95 | real tight>5% | synth recall | "
+             "synth FP/img | synth corner mean | synth corner p95 | synth L/R p95 | score | passes guard |",
+             "| --- | " + " | ".join(["---"] * 12) + " |"]
+
+    def row(name, r, ok):
+        re_, sy = r["real"], r["synthetic"]
+        return (f"| {name} | {re_['recall']:.3f} | {re_['fp_per_img']:.3f} | {re_['lr_mean']:.3f} | {re_['lr_p95']:.3f} | "
+                f"{re_['tight5']:.3f} | {sy['recall']:.3f} | {sy['fp_per_img']:.3f} | {sy['corner_mean']:.3f} | "
+                f"{sy['corner_p95']:.3f} | {sy['lr_p95']:.3f} | {detector_val.selection_score(r):.4f} | {ok} |")
+    lines.append(row("before", sel["before"], "-"))
+    for r in sel["snapshots"]:
+        mark = " (chosen)" if sel.get("chosen", {}).get("step") == r["step"] else ""
+        lines.append(row(f"step {r['step']}{mark}", r, "yes" if r["acceptable"] else "no"))
+    return "\n".join(lines)
+
+
 def export_cmd(args):
     """Write detector.pt and detector.onnx of --model to --to (models/ only when asked for by name)."""
-    from .detect import load_detector
     write_model(load_detector(args.model), args.to)
     print(f"exported {args.model} -> {os.path.join(args.to, 'detector.pt')}, {os.path.join(args.to, 'detector.onnx')}")
 
