@@ -43,3 +43,13 @@ def test_the_same_seed_renders_the_same_plate():
 def test_us_labels_write_letter_o_as_zero():
     texts = [render_plate(np.random.default_rng(s), "us")["text"] for s in range(40)]
     assert not any("O" in t for t in texts)
+
+
+def test_reader_crops_repeat_for_a_seed():
+    """The reader's synthetic crops (and so its seeded validation set) are a function of the seed alone."""
+    from npr_train.reader_data import synth_sample
+    a = [synth_sample(np.random.default_rng(11)) for _ in range(2)]
+    b = synth_sample(np.random.default_rng(12))
+    assert a[0][1] == a[1][1] and np.array_equal(a[0][0], a[1][0])
+    assert a[0][0].shape == (32, 128, 3) and a[0][0].dtype == np.uint8
+    assert not np.array_equal(a[0][0], b[0])
