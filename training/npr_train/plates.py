@@ -33,18 +33,12 @@ DIGITS = "0123456789"
 
 # ----------------------------------------------------------------------------------------- fonts
 
+_FONTS_SHARED = os.path.join(os.environ.get("NPR_SHARED", os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared")),
+                             "data", "fonts")
 _FONT_DIRS = [
     "/usr/share/fonts/truetype/roadgeek",
     "/usr/share/fonts/truetype/opendin",
-    os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "data", "fonts", "roadgeek-2014"),
-    os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "data", "fonts", "osp-din"),
-    os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "data", "fonts", "barlow-condensed"),
-    os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "data", "fonts", "barlow"),
-    os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "data", "fonts", "overpass"),
-    "/work/shared/data/fonts/barlow-condensed",
-    "/work/shared/data/fonts/barlow",
-    "/work/shared/data/fonts/overpass",
-]
+] + [os.path.join(_FONTS_SHARED, d) for d in ("roadgeek-2014", "osp-din", "barlow-condensed", "barlow", "overpass")]
 _FONT_FILES = {
     "din": "OSP-DIN.ttf",
     "rgB": "RG2014B.ttf", "rgC": "RG2014C.ttf", "rgD": "RG2014D.ttf", "rgE": "RG2014E.ttf",

@@ -13,12 +13,11 @@ import cv2
 import numpy as np
 
 from .models import ALPHABET, READER_H, READER_W, REGIONS
-from . import scenes, text_not_plates
+from . import scenes, split, text_not_plates
 from .plates import mount_on_car, render_plate
 
 SHARED = os.environ.get("NPR_SHARED", os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared"))
 REAL_DIR = os.path.join(SHARED, "data", "train-real", "ocr")
-DEV_MANIFEST = os.path.join(SHARED, "data", "plates", "dev.jsonl")
 IGNORE = -100
 CHAR_INDEX = {c: i + 1 for i, c in enumerate(ALPHABET)}
 
@@ -249,7 +248,8 @@ def synth_sample(rng, region=None):
 class RealCrops:
     """US / BR / AR plate crops from shared/data/train-real/ocr, kept in memory (decoded)."""
 
-    def __init__(self, root=REAL_DIR, max_h=96):
+    def __init__(self, root=REAL_DIR, max_h=96, side="train"):
+        """`side`: the split's side (npr_train.split.crop_side, by plate text); None: all crops."""
         self.items = {"us": [], "br": [], "ar": []}
         man = os.path.join(root, "manifest.jsonl")
         if not os.path.exists(man):
@@ -258,6 +258,8 @@ class RealCrops:
         for line in open(man):
             r = json.loads(line)
             if r.get("kind") != "plate" or r["region"] not in self.items:
+                continue
+            if side is not None and split.crop_side(r["text"]) != side:
                 continue
             im = cv2.imread(os.path.join(root, r["file"]), cv2.IMREAD_COLOR)
             if im is None:
@@ -388,10 +390,10 @@ class NotPlates:
         return degrade_warp(rng, img, widen_quad(q)), "", IGNORE
 
 
-def real_scenes():
-    """scenes.load_scenes(), or none where the real scenes are not at hand."""
+def real_scenes(side="train"):
+    """scenes.load_scenes() of one side of the split, or none where the real scenes are not at hand."""
     try:
-        return scenes.load_scenes()
+        return scenes.load_scenes(side=side)
     except OSError:
         return []
 
@@ -399,17 +401,12 @@ def real_scenes():
 class ScenePlates:
     """The labelled plates of the real training scenes, as the detector would crop them: real plates of
     every look (Indian, Russian, vanity, dirty, tiny) for the plate head to accept. The scenes carry
-    boxes but no texts, so these crops teach "a plate" only (text None: no reading loss). Every fifth
-    scene is kept back (`held_back`) to measure the head on real plates it has never seen."""
-
-    @staticmethod
-    def held_back(i):
-        return i % 5 == 0
+    boxes but no texts, so these crops teach "a plate" only (text None: no reading loss). Only the
+    training side of the split (npr_train.split) is used; its validation scenes measure the head."""
 
     def __init__(self, scene_list=None):
         sc = real_scenes() if scene_list is None else scene_list
-        self.items = [(s["image"], q) for i, s in enumerate(sc) if not self.held_back(i)
-                      for q in s["quads"] if np.linalg.norm(q[1] - q[0]) >= 16]
+        self.items = [(s["image"], q) for s in sc for q in s["quads"] if np.linalg.norm(q[1] - q[0]) >= 16]
         print(f"[reader_data] scene plates (no text): {len(self.items)}", flush=True)
 
     def sample(self, rng):
@@ -463,37 +460,3 @@ class Mixer:
             texts.append(t)
             regs.append(r)
         return np.stack(xs), texts, np.array(regs, np.int64)
-
-
-# ------------------------------------------------------------------------------ dev validation crops
-
-
-def load_dev(manifest=DEV_MANIFEST):
-    """Crops of the labelled dev plates, made as the runtime would from a box-shaped quad.
-    Returns a list of dict(region, text, crops={"one": 1x crop, "two": 2 crops or None})."""
-    out = []
-    if not os.path.exists(manifest):
-        print(f"[reader_data] no dev manifest at {manifest}", flush=True)
-        return out
-    base = os.path.dirname(manifest)
-    for line in open(manifest):
-        r = json.loads(line)
-        img = None
-        for p in r["plates"]:
-            if p.get("uncertain"):
-                continue
-            if img is None:
-                img = cv2.imread(os.path.join(base, r["file"]), cv2.IMREAD_COLOR)
-                if img is None:
-                    break
-                img = img[..., ::-1]
-            b = p["box"]
-            q = np.array([[b["x"], b["y"]], [b["x"] + b["width"], b["y"]], [b["x"] + b["width"], b["y"] + b["height"]],
-                          [b["x"], b["y"] + b["height"]]], np.float32)
-            wq = widen_quad(q)
-            one = warp_quad(img, wq)
-            two = None
-            if quad_aspect(q) < 2.5:
-                two = np.stack([warp_quad(img, h) for h in split_quad(wq)])
-            out.append(dict(region=r["region"], text=p["text"].upper(), one=one, two=two))
-    return out

@@ -31,6 +31,7 @@ import string
 import cv2
 import numpy as np
 
+from . import split
 from .models import CORNER_UNIT, DETECTOR_STRIDE
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -45,12 +46,16 @@ CACHE_LONG_SIDE = 1000  # scenes are cached at most this large
 
 # ----------------------------------------------------------------------------------------- sources
 
-def load_scenes(root=TRAIN_REAL):
-    """Real scenes: list of dict(image=RGB uint8, quads=[4x2 float32], source='kaggle'|'ccpd')."""
+def load_scenes(root=TRAIN_REAL, side="train"):
+    """Real scenes of one side of the split (npr_train.split: "train", "val"; None: all): list of
+    dict(image=RGB uint8, quads=[4x2 float32], corners=[bool: labelled corners, else a box],
+    source='kaggle'|'ccpd'|'ro', file)."""
     out = []
     with open(os.path.join(root, "scenes", "manifest.jsonl")) as f:
         for line in f:
             r = json.loads(line)
+            if side is not None and split.scene_side(r["file"]) != side:
+                continue
             img = cv2.imread(os.path.join(root, "scenes", r["file"]), cv2.IMREAD_COLOR)
             if img is None:
                 continue
@@ -58,7 +63,7 @@ def load_scenes(root=TRAIN_REAL):
             s = min(1.0, CACHE_LONG_SIDE / max(img.shape[:2]))
             if s < 1.0:
                 img = cv2.resize(img, None, fx=s, fy=s, interpolation=cv2.INTER_AREA)
-            quads = []
+            quads, has_corners = [], []
             for p in r["plates"]:
                 if p.get("corners"):
                     q = np.array(p["corners"], np.float32)
@@ -67,8 +72,9 @@ def load_scenes(root=TRAIN_REAL):
                     x0, y0, x1, y1 = b["x"], b["y"], b["x"] + b["width"], b["y"] + b["height"]
                     q = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], np.float32)
                 quads.append(q * s)
-            out.append(dict(image=img, quads=quads, erased=erase_plates(img, quads),
-                            source="ccpd" if r["file"].startswith("ccpd") else "kaggle"))
+                has_corners.append(bool(p.get("corners")))
+            out.append(dict(image=img, quads=quads, corners=has_corners, erased=erase_plates(img, quads),
+                            source=split.scene_source(r["file"]), file=r["file"]))
     return out
 
 
@@ -85,12 +91,14 @@ def erase_plates(img, quads):
     return out
 
 
-def load_crops(root=TRAIN_REAL, max_per_text=2):
-    """Real plate crops (tight to the plate) as textures: list of dict(image, corners)."""
+def load_crops(root=TRAIN_REAL, max_per_text=2, side="train"):
+    """Real plate crops (tight to the plate) of one side of the split as textures: list of dict(image, corners)."""
     out, seen = [], {}
     with open(os.path.join(root, "ocr", "manifest.jsonl")) as f:
         for line in f:
             r = json.loads(line)
+            if side is not None and split.crop_side(r["text"]) != side:
+                continue
             key = (r["region"], r["text"])
             if seen.get(key, 0) >= max_per_text:  # BR has up to 12 frames of one plate
                 continue
@@ -113,8 +121,8 @@ class RenderedPool:
     """Plates from npr_train.plates.render_plate, when that module exists; a pool refreshed slowly
     so that a slow renderer does not slow the data pipeline. Falls back silently to real crops."""
 
-    def __init__(self, size=400, refresh_every=2):
-        self.size, self.refresh_every = size, refresh_every
+    def __init__(self, size=400, refresh_every=2, us_share=0.0):
+        self.size, self.refresh_every, self.us_share = size, refresh_every, us_share
         self.fn, self.pool, self.calls, self.failures, self.next_try = None, [], 0, 0, 0
 
     def _try_import(self):
@@ -126,7 +134,8 @@ class RenderedPool:
 
     def _render(self, rng):
         try:
-            d = self.fn(rng)
+            # US plates (small, framed, many looks) are where the quads fall short most: --us-share renders more
+            d = self.fn(rng, region="us") if self.us_share and rng.random() < self.us_share else self.fn(rng)
             img = np.ascontiguousarray(d["image"][..., :3]).astype(np.uint8)
             c = np.asarray(d["corners"], np.float32).reshape(4, 2)
             if img.ndim != 3 or img.shape[0] < 8 or img.shape[1] < 16:
@@ -421,23 +430,33 @@ def visible_fraction(q, s):
     return float(inter) / area
 
 
-def make_targets(quads, s=CROP, ignore=(), neg_weight=1.0):
+def make_targets(quads, s=CROP, ignore=(), neg_weight=1.0, box_only=None, extent=0.0, size_weight=False):
     """Heatmap (Gaussian about each plate centre, sigma from the plate size), its weight (0 about
-    ignored plates), geometry (offset + corners in the units of MODEL_IO.md) and its weight at the
-    3x3 cells about each centre."""
+    ignored plates), geometry (offset + corners in the units of MODEL_IO.md) and three weights:
+    geom_weight (the offset) and corner_weight at the 3x3 cells about each centre (1 at the centre,
+    0.5 about it), and box_weight (the box the corners span).
+
+    - box_only[i]: plate i is labelled by a box, not by its corners (Kaggle, dashcam scenes): its
+      corners are not targets (corner_weight 0), only the box they span (box_weight), and the offset.
+    - extent > 0: the geometry is also a target at the cells within `extent` x the plate's half width
+      and half height of its centre (weight 0.25): more of the plate's cells learn where its edges are.
+    - size_weight: the corner and box weights scale with sqrt(64 px / plate width), clipped to
+      0.5..2, so that an error costs about what it costs as a fraction of the plate's width."""
     st = DETECTOR_STRIDE
     g = s // st
     heat = np.zeros((g, g), np.float32)
     hw = np.full((g, g), neg_weight, np.float32)
     geom = np.zeros((10, g, g), np.float32)
     gw = np.zeros((g, g), np.float32)
+    cw = np.zeros((g, g), np.float32)
+    bw = np.zeros((g, g), np.float32)
     owner = np.zeros((g, g), np.float32)  # heat of the plate that owns the geometry of a cell
     yy, xx = np.mgrid[0:g, 0:g].astype(np.float32)
     for q in ignore:
         c = q.mean(0) / st
         r = max(1.5, quad_width(q) / st / 2)
         hw[(np.abs(xx + 0.5 - c[0]) <= r) & (np.abs(yy + 0.5 - c[1]) <= max(1.5, r / 2))] = 0
-    for q in quads:
+    for i, q in enumerate(quads):
         c = q.mean(0)
         cc = c / st
         col, row = int(math.floor(cc[0])), int(math.floor(cc[1]))
@@ -449,31 +468,48 @@ def make_targets(quads, s=CROP, ignore=(), neg_weight=1.0):
         gauss[row, col] = 1.0
         heat = np.maximum(heat, gauss)
         hw[row, col] = max(hw[row, col], 1.0)
-        for dr in (-1, 0, 1):
-            for dc in (-1, 0, 1):
-                r_, c_ = row + dr, col + dc
-                if not (0 <= r_ < g and 0 <= c_ < g):
-                    continue
-                wv = gauss[r_, c_]
-                if wv <= owner[r_, c_]:
-                    continue
-                owner[r_, c_] = wv
-                geom[0, r_, c_] = cc[0] - c_
-                geom[1, r_, c_] = cc[1] - r_
-                geom[2:, r_, c_] = ((q - c) / CORNER_UNIT).reshape(-1)
-                gw[r_, c_] = 1.0 if (dr == 0 and dc == 0) else 0.5
-    return heat, hw, geom, gw
+        sw = float(np.clip(math.sqrt(64.0 / max(quad_width(q), 1.0)), 0.5, 2.0)) if size_weight else 1.0
+        corners_too = not (box_only is not None and box_only[i])
+        cells = [(row + dr, col + dc, 1.0 if (dr == 0 and dc == 0) else 0.5) for dr in (-1, 0, 1) for dc in (-1, 0, 1)]
+        if extent > 0:
+            hx = int(extent * wc / 2)
+            hy = int(extent * quad_height(q) / st / 2)
+            cells += [(row + dr, col + dc, 0.25) for dr in range(-hy, hy + 1) for dc in range(-hx, hx + 1)
+                      if max(abs(dr), abs(dc)) > 1]
+        for r_, c_, wv in cells:
+            if not (0 <= r_ < g and 0 <= c_ < g):
+                continue
+            own = gauss[r_, c_] + 1e-3 * wv  # the nearer plate's centre owns a cell
+            if own <= owner[r_, c_]:
+                continue
+            owner[r_, c_] = own
+            geom[0, r_, c_] = cc[0] - c_
+            geom[1, r_, c_] = cc[1] - r_
+            geom[2:, r_, c_] = ((q - c) / CORNER_UNIT).reshape(-1)
+            gw[r_, c_] = wv
+            cw[r_, c_] = wv * sw if corners_too else 0.0
+            bw[r_, c_] = wv * sw
+    return heat, hw, geom, gw, cw, bw
+
+
+def quad_height(q):
+    return 0.5 * (np.linalg.norm(q[3] - q[0]) + np.linalg.norm(q[2] - q[1]))
 
 
 # ---------------------------------------------------------------------------------------- samples
 
 class SceneGenerator:
-    def __init__(self, root=TRAIN_REAL, crop=CROP, p_real=0.3, p_replace=0.3, p_rendered=0.6):
-        self.scenes = load_scenes(root)
-        self.crops = load_crops(root)
-        self.rendered = RenderedPool()
+    """Training samples from one side of the split (`side`: "train", or "val" for the seeded synthetic
+    validation set). `targets`: make_targets' options (box_only is set here, from the labels)."""
+
+    def __init__(self, root=TRAIN_REAL, crop=CROP, p_real=0.3, p_replace=0.3, p_rendered=0.6, side="train",
+                 us_share=0.0, targets=None, scenes=None):
+        self.scenes = load_scenes(root, side) if scenes is None else scenes
+        self.crops = load_crops(root, side=side)
+        self.rendered = RenderedPool(us_share=us_share)
         self.crop = crop
         self.p_real, self.p_replace, self.p_rendered = p_real, p_replace, p_rendered
+        self.targets = dict(targets or {})
         self.stats = {"real": 0, "replace": 0, "synthetic": 0, "tex_rendered": 0, "tex_crop": 0}
 
     # textures -----------------------------------------------------------------------------------
@@ -562,14 +598,16 @@ class SceneGenerator:
         s = self.crop
         k = rng.random()
         neg_weight = 1.0
+        boxed = None  # per quad: labelled by a box only (its corners are not targets)
         if k < self.p_real:
             mode = "real"
             sc = self.scenes[int(rng.integers(len(self.scenes)))]
             img, quads = self._scaled_scene(rng, sc)
             img, quads = self._crop_window(rng, img, quads)
             img = img.copy()
-            if sc["source"] == "kaggle":
-                neg_weight = 0.6  # not every plate is boxed
+            boxed = [not c for c in sc["corners"]]
+            if sc["source"] != "ccpd":
+                neg_weight = 0.6  # not every plate is boxed (Kaggle web photos, dashcam frames)
         elif k < self.p_real + self.p_replace:
             mode = "replace"
             sc = self.scenes[int(rng.integers(len(self.scenes)))]
@@ -599,8 +637,8 @@ class SceneGenerator:
             self._add_free_plates(rng, img, quads, int(rng.choice([0, 1, 1, 1, 2, 2, 3, 4])))
         self.stats[mode] += 1
         img = self.photometric(rng, img)
-        pos, ign = [], []
-        for q in quads:
+        pos, ign, pos_boxed = [], [], []
+        for i, q in enumerate(quads):
             if quad_width(q) < MIN_PLATE_W:
                 ign.append(q)
                 continue
@@ -613,8 +651,10 @@ class SceneGenerator:
                 ign.append(q)
             else:
                 pos.append(q)
-        heat, hw, geom, gw = make_targets(pos, s, ign, neg_weight)
-        return dict(image=img, heat=heat, heat_weight=hw, geom=geom, geom_weight=gw, quads=pos, ignored=ign, mode=mode)
+                pos_boxed.append(bool(boxed[i]) if boxed is not None else False)
+        heat, hw, geom, gw, cw, bw = make_targets(pos, s, ign, neg_weight, box_only=pos_boxed, **self.targets)
+        return dict(image=img, heat=heat, heat_weight=hw, geom=geom, geom_weight=gw, corner_weight=cw, box_weight=bw,
+                    quads=pos, boxed=pos_boxed, ignored=ign, mode=mode)
 
     @staticmethod
     def photometric(rng, img):

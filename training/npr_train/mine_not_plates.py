@@ -1,36 +1,37 @@
 """Hard not-plates for the reader: where the committed detector fires on things that are not plates.
 
-    /usr/bin/python3 mine_not_plates.py [--detector ../models/detector.pt] [--reader ../models/reader.pt]
-                                        [--backgrounds 1500] [--out runs/not-plates.jsonl]
+    /usr/bin/python3 -m npr_train.mine_not_plates [--detector ../models/detector.pt] [--reader ../models/reader.pt]
+                                                  [--backgrounds 1500] [--out runs/not-plates.jsonl]
 
 The detector's false plates on real photos (badges, grilles, lamps, window corners, sign lettering) are
 what the reader must learn to read as "nothing here": random patches (reader_data.NotPlates) are too
 easy. This runs the detector, as at inference (long side 640 and 800, padded to /32), over
 
-- the real training scenes with their labelled plates smeared out (scenes.load_scenes, "erased"), and
+- the real training scenes (the split's training side) with their labelled plates smeared out
+  (scenes.load_scenes, "erased"; a row's "scene" is an index into that list), and
 - procedural cluttered backgrounds (scenes.procedural_background, regenerated from their seed),
 
 and keeps detections scoring >= --threshold that lie away from every labelled plate. The Kaggle scenes'
 labels are incomplete, so a detection that the current reader reads fluently (>= 4 characters, every
 character at >= 0.8) may be an unlabelled real plate and is left out. Output: one JSON line per
 not-plate with its source (scene index or background seed), its quad in that image's pixels and the
-detector's score. Training reads it with `train_reader.py --hard-negatives FILE`. Nothing here touches
-the dev photos.
+detector's score. Training reads it with `python -m npr_train.reader train --hard-negatives FILE`.
+Nothing here touches the dev photos or the held-back scenes.
 """
 import argparse
 import json
 import os
-import sys
 import time
 
 import numpy as np
 import torch
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-from eval_detector import decode, iou, load_model, prepare  # noqa: E402
-from npr_train import reader_data, scenes  # noqa: E402
-from train_reader import emitted, reader_from  # noqa: E402
+from . import reader_data, scenes
+from .detect import decode, iou, load_detector, prepare
+from .reader_eval import emitted
+from .reader_io import reader_from
+
+TRAINING = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def detections(detector, img, sizes, thr):
@@ -74,17 +75,17 @@ def fluent(reader, img, q):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--detector", default=os.path.join(HERE, "..", "models", "detector.pt"))
-    ap.add_argument("--reader", default=os.path.join(HERE, "..", "models", "reader.pt"))
+    ap.add_argument("--detector", default=os.path.join(TRAINING, "..", "models", "detector.pt"))
+    ap.add_argument("--reader", default=os.path.join(TRAINING, "..", "models", "reader.pt"))
     ap.add_argument("--backgrounds", type=int, default=1500)
     ap.add_argument("--threshold", type=float, default=0.2, help="detector score kept (runtime: 0.3)")
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--out", default=os.path.join(HERE, "runs", "not-plates.jsonl"))
+    ap.add_argument("--out", default=os.path.join(TRAINING, "runs", "not-plates.jsonl"))
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
-    detector = load_model(args.detector)
+    detector = load_detector(args.detector)
     reader = reader_from(args.reader).eval()
-    scene_list = scenes.load_scenes()
+    scene_list = scenes.load_scenes(side="train")
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     kept = skipped = 0
     t0 = time.time()

@@ -1,16 +1,17 @@
-#!/usr/bin/env python3
-"""Train the plate reader (CTC over 32 steps + region head), see training/MODEL_IO.md.
+"""The plate reader (npr_train.models.Reader): train, evaluate, export. See training/MODEL_IO.md.
 
     cd training
-    OMP_NUM_THREADS=1 /usr/bin/python3 train_reader.py --until 16:00            # fresh run
-    OMP_NUM_THREADS=1 /usr/bin/python3 train_reader.py --until 18:00 --resume   # continue runs/reader/last.pt
-    /usr/bin/python3 train_reader.py --init ../models/reader.pt --until 17:00    # fine-tune the committed weights
-    /usr/bin/python3 train_reader.py --export-only                               # last.pt's EMA weights -> models/
+    /usr/bin/python3 -m npr_train.reader train --init ../models/reader.pt --until 17:00 --run runs/R1
+    /usr/bin/python3 -m npr_train.reader train --run runs/R1 --resume --until 18:00   # continue RUN/last.pt
+    /usr/bin/python3 -m npr_train.reader eval --model runs/R1/best/reader.pt [--errors]  # the validation split
+    /usr/bin/python3 -m npr_train.reader export --model runs/R1/best/reader.pt --to ../models
 
-Data: synthetic plates (npr_train.plates) and real crops (shared/data/train-real), ~60/40 per batch.
-Every --val-every steps the EMA weights read the dev-set crops (shared/data/plates/dev.jsonl; model
-selection only); when the overall exact rate improves, models/reader.pt (fp16 state_dict) and
-models/reader.onnx are written and the figures appended to runs/reader/history.jsonl.
+Loss: CTC over 32 steps + region cross-entropy + the plate head's binary cross-entropy. Data: synthetic
+plates (npr_train.plates) and the training side of the real crops (npr_train.split), ~60/40 per batch.
+Every --val-every steps the EMA weights are scored on the validation split (npr_train.reader_val: the
+held-back real crops and a seeded synthetic set; never the dev photos); the best by reader_val.score
+is exported to RUN/best, and with --snapshots every validated EMA to RUN/snap/STEP. Nothing is written
+to models/ except by `export --to`.
 """
 import argparse
 import copy
@@ -19,20 +20,18 @@ import json
 import math
 import os
 import signal
-import sys
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
+import numpy as np
+import torch
+import torch.nn.functional as F
 
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
-import torch.nn.functional as F  # noqa: E402
+from . import reader_data, reader_val
+from .models import Reader
+from .reader_eval import fmt_table, validate
+from .reader_io import NEW_HEADS, export, extra_of, load_weights, read_state, reader_from
 
-from npr_train.models import ALPHABET, REGIONS, Reader, export_onnx  # noqa: E402
-from npr_train import reader_data  # noqa: E402
-
-EVAL_REGIONS = ["gb", "eu", "us", "br"]
+TRAINING = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def real_mix(text):
@@ -43,11 +42,23 @@ def real_mix(text):
         raise argparse.ArgumentTypeError(f"expected region=share,... (e.g. us=0.5,br=0.35,ar=0.15), got {text!r}")
 
 
-def parse_args():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def parse_args(argv=None):
+    top = argparse.ArgumentParser(prog="python -m npr_train.reader", description=__doc__,
+                                  formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = top.add_subparsers(dest="cmd", required=True)
+    e = sub.add_parser("eval", help="the validation split's tables (or, with --dev, the dev photos')")
+    e.add_argument("--model", default=os.path.join(TRAINING, "..", "models", "reader.pt"))
+    e.add_argument("--errors", action="store_true", help="list the misread plates (label -> reading)")
+    e.add_argument("--threads", type=int, default=1)
+    e.add_argument("--dev", action="store_true", help="the dev photos instead (once per candidate about to be committed)")
+    x = sub.add_parser("export", help="write reader.pt + reader.onnx of a model to a folder")
+    x.add_argument("--model", required=True, help="weights (fp16 state_dict, or a run's last.pt: its EMA)")
+    x.add_argument("--to", required=True, help="target folder (e.g. ../models: only when committing a candidate)")
+    ap = sub.add_parser("train", help="train or fine-tune; checkpoints, validation and exports in --run")
     ap.add_argument("--until", help="stop at this local time HH:MM (today, or tomorrow if already past)")
     ap.add_argument("--max-steps", type=int, default=0, help="stop after this many steps (0: no limit)")
     ap.add_argument("--hours", type=float, default=0, help="without --until: run this long (default 1 h)")
+    ap.add_argument("--minutes", type=float, default=0, help="without --until: run this many minutes (instead of --hours)")
     ap.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--batch", type=int, default=64)
@@ -58,7 +69,7 @@ def parse_args():
     ap.add_argument("--plate-weight", type=float, default=0.3, help="weight of the plate/not-plate head's loss")
     ap.add_argument("--only-plate-head", action="store_true",
                     help="train the plate/not-plate head alone on the frozen reader (its readings stay as they are)")
-    ap.add_argument("--snapshots", action="store_true", help="export the EMA weights at every validation to RUN_DIR/snap/STEP")
+    ap.add_argument("--snapshots", action="store_true", help="export the EMA weights at every validation to RUN/snap/STEP")
     ap.add_argument("--real-frac", type=float, default=0.4)
     ap.add_argument("--neg-frac", type=float, default=0.05, help="share of not-plate crops with an empty target")
     ap.add_argument("--hard-negatives", help="mine_not_plates.py's output: half of the not-plates are the detector's false plates")
@@ -72,17 +83,16 @@ def parse_args():
     ap.add_argument("--val-every", type=int, default=300)
     ap.add_argument("--ckpt-every", type=int, default=200)
     ap.add_argument("--log-every", type=int, default=20)
-    ap.add_argument("--run-dir", default=os.path.join(HERE, "runs", "reader"))
-    ap.add_argument("--models-dir", default=os.path.join(HERE, "..", "models"))
-    ap.add_argument("--resume", action="store_true", help="continue from RUN_DIR/last.pt")
+    ap.add_argument("--run", dest="run_dir", default=os.path.join(TRAINING, "runs", "reader"),
+                    help="run folder: last.pt, logs, history.jsonl, best/ (the best validated EMA), snap/STEP")
+    ap.add_argument("--resume", action="store_true", help="continue from RUN/last.pt")
     ap.add_argument("--init", help="start from these weights (e.g. ../models/reader.pt, fp16 state_dict; of a run's "
                                    "last.pt, its EMA weights)")
     ap.add_argument("--extra", type=int, default=None, choices=[0, 1],
                     help="residual blocks added to the reader (models.Reader); default: as in --init or the checkpoint, else 0")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--no-val", action="store_true")
-    ap.add_argument("--export-only", action="store_true")
-    return ap.parse_args()
+    return top.parse_args(argv)
 
 
 def deadline(args):
@@ -93,7 +103,7 @@ def deadline(args):
         if t <= now:
             t += dt.timedelta(days=1)
         return t.timestamp()
-    return now.timestamp() + 3600 * (args.hours or 1.0)
+    return now.timestamp() + (60 * args.minutes if args.minutes else 3600 * (args.hours or 1.0))
 
 
 class Log:
@@ -108,123 +118,38 @@ class Log:
         self.f.flush()
 
 
-def emitted(logits):
-    """logits N,T,C -> per row, the greedy CTC decoding's characters and the probability of each."""
-    p = logits.float().softmax(-1)
-    conf, idx = p.max(-1)
-    out = []
-    for row, crow in zip(idx.tolist(), conf.tolist()):
-        s, cs, prev = [], [], 0
-        for k, c in zip(row, crow):
-            if k != 0 and k != prev:
-                s.append(ALPHABET[k - 1])
-                cs.append(c)
-            prev = k
-        out.append((s, cs))
-    return out
+def eval_cmd(args):
+    torch.set_num_threads(args.threads)
+    m = reader_from(args.model)
+    if args.dev:
+        from .dev_photos import load_reader_dev
+        sets = dict(dev=load_reader_dev())
+    else:
+        sets = reader_val.load_sets()
+    figures = {}
+    for name, items in sets.items():
+        figures[name], reads = validate(m, items)
+        print(fmt_table(figures[name], name))
+        if args.errors:
+            for d, (t, c) in zip(items, reads):
+                if t != d["text"]:
+                    print(f"{d['region']:<3} {d['text']:<10} -> {t:<10} conf {c:.2f}")
+    if not args.dev:
+        print(f"score {reader_val.score(figures):.2f} (reader_val.score: the mean of the sets' overall exact rates)")
 
 
-def greedy(logits):
-    """logits N,T,C -> list of (text, confidence = mean max prob of emitted chars)."""
-    return [("".join(s), float(np.mean(cs)) if cs else 0.0) for s, cs in emitted(logits)]
+def main(argv=None):
+    args = parse_args(argv)
+    if args.cmd == "eval":
+        return eval_cmd(args)
+    if args.cmd == "export":
+        export(reader_from(args.model), args.to)
+        return
+    train(args)
 
 
-def fold(s):
-    return s.replace("O", "0").replace("I", "1")
-
-
-@torch.no_grad()
-def validate(model, dev, device):
-    model.eval()
-    ones = np.stack([d["one"] for d in dev])
-    twos = [(i, d["two"]) for i, d in enumerate(dev) if d["two"] is not None]
-    batch = [ones] + ([np.concatenate([t for _, t in twos])] if twos else [])
-    x = torch.from_numpy(np.concatenate(batch)).to(device).permute(0, 3, 1, 2).float().div_(255)
-    logits, region, plate = model(x)
-    reads = greedy(logits.cpu())
-    plate_p = torch.sigmoid(plate[:len(dev)]).cpu().numpy()
-    n = len(dev)
-    best = [reads[i] for i in range(n)]
-    for j, (i, _) in enumerate(twos):
-        a, b = reads[n + 2 * j], reads[n + 2 * j + 1]
-        if a[0] and b[0]:
-            cand = (a[0] + b[0], min(a[1], b[1]))
-            if cand[1] > best[i][1] or not best[i][0]:
-                best[i] = cand
-    res = {}
-    for reg in EVAL_REGIONS + ["all"]:
-        idx = [i for i, d in enumerate(dev) if reg == "all" or d["region"] == reg]
-        if not idx:
-            continue
-        ok = sum(best[i][0] == dev[i]["text"] for i in idx)
-        lenient = sum(fold(best[i][0]) == fold(dev[i]["text"]) for i in idx)
-        res[reg] = dict(n=len(idx), exact=100.0 * ok / len(idx), lenient=100.0 * lenient / len(idx),
-                        not_plate=100.0 * float(np.mean(plate_p[idx] < 0.5)))
-    return res, best
-
-
-def fmt_table(res):
-    lines = ["region     n   exact  lenient  not-a-plate"]
-    for k, v in res.items():
-        lines.append(f"{k:<6} {v['n']:>5} {v['exact']:6.1f}% {v['lenient']:6.1f}%  {v['not_plate']:6.1f}%")
-    return "\n".join(lines)
-
-
-def save_fp16(model, path):
-    sd = {k: (v.half() if v.is_floating_point() else v) for k, v in model.state_dict().items()}
-    tmp = path + ".tmp"
-    torch.save(sd, tmp)
-    os.replace(tmp, path)
-
-
-def read_state(path):
-    sd = torch.load(path, map_location="cpu")
-    if "ema" in sd and isinstance(sd["ema"], dict):
-        sd = sd["ema"]
-    elif "model" in sd and isinstance(sd["model"], dict):
-        sd = sd["model"]
-    return {k: v.float() if v.is_floating_point() else v for k, v in sd.items()}
-
-
-ADDED = tuple(name + "." for name in Reader.EXTRA_BLOCKS)
-# heads newer than some saved readers: they start untrained when loading those
-NEW_HEADS = ("plate.",)
-
-
-def extra_of(sd):
-    """The `extra` a reader state_dict was made with."""
-    return int(any(k.startswith(ADDED) for k in sd))
-
-
-def load_weights(model, path, sd=None):
-    """Load weights (`sd`: already read from `path`); a reader with the added blocks may start from one
-    without them (the blocks start as the identity), and one with the plate head from one without it."""
-    sd = read_state(path) if sd is None else sd
-    missing, unexpected = model.load_state_dict(sd, strict=False)
-    if unexpected or any(not k.startswith(ADDED + NEW_HEADS) for k in missing):
-        raise RuntimeError(f"{path} does not fit this model: missing {missing[:5]}, unexpected {unexpected[:5]}")
-
-
-def reader_from(path):
-    """The reader a weights file was trained as, with those weights."""
-    sd = read_state(path)
-    m = Reader(extra=extra_of(sd))
-    load_weights(m, path, sd)
-    return m
-
-
-def export(model, models_dir, log):
-    os.makedirs(models_dir, exist_ok=True)
-    m = copy.deepcopy(model).cpu().float().eval()
-    save_fp16(m, os.path.join(models_dir, "reader.pt"))
-    tmp = os.path.join(models_dir, "reader.onnx.tmp")
-    export_onnx(m, tmp, "reader")
-    os.replace(tmp, os.path.join(models_dir, "reader.onnx"))
-    log(f"exported {os.path.join(models_dir, 'reader.onnx')} and reader.pt")
-
-
-def main():
-    args = parse_args()
+def train(args):
+    torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
     os.makedirs(args.run_dir, exist_ok=True)
     log = Log(os.path.join(args.run_dir, "progress.log"))
@@ -252,7 +177,7 @@ def main():
         step, best, t_start = ck["step"], ck["best"], ck["t_start"]
         mixer_state = ck.get("mixer_rng")
         torch.set_rng_state(ck["torch_rng"])
-        log(f"resumed {last_path} at step {step}, best dev exact {best:.1f}%")
+        log(f"resumed {last_path} at step {step}, best validation score {best:.2f}")
     elif args.init:
         load_weights(model, args.init)
         ema.load_state_dict(model.state_dict())
@@ -260,18 +185,14 @@ def main():
     model.to(device)
     ema.to(device)
 
-    if args.export_only:
-        export(ema, args.models_dir, log)
-        return
-
     t_end = deadline(args)
     if args.resume and t_end <= t_start:
         t_start = time.time()
     log(f"training until {dt.datetime.fromtimestamp(t_end):%Y-%m-%d %H:%M}, device {device}, threads {args.threads}, "
         f"batch {args.batch}, lr {args.lr}")
 
-    dev = [] if args.no_val else reader_data.load_dev()
-    log(f"dev crops: {len(dev)} plates" + (f" ({sum(d['two'] is not None for d in dev)} also read as two halves)" if dev else ""))
+    sets = {} if args.no_val else reader_val.load_sets()
+    log("validation split: " + ", ".join(f"{k} {len(v)} plates" for k, v in sets.items()))
     mixer = reader_data.Mixer(seed=args.seed + step, real_frac=args.real_frac, neg_frac=args.neg_frac,
                               hard_negatives=args.hard_negatives, text_negatives=args.text_negatives,
                               real_mix=args.real_mix, scene_plates=args.scene_plates)
@@ -293,23 +214,23 @@ def main():
 
     def run_val():
         nonlocal best
-        if not dev:
-            return
-        t0 = time.time()
-        res, _ = validate(ema, dev, device)
-        overall = res["all"]["exact"]
-        improved = overall > best
-        log(f"validation at step {step} ({time.time() - t0:.1f}s), EMA weights:\n" + fmt_table(res)
-            + (f"\nimproved {best:.1f}% -> {overall:.1f}%" if improved else f"\nbest so far {best:.1f}%"))
-        with open(os.path.join(args.run_dir, "history.jsonl"), "a") as f:
-            f.write(json.dumps(dict(time=time.strftime("%Y-%m-%dT%H:%M:%S"), step=step, saved=improved,
-                                    **{k: round(v["exact"], 2) for k, v in res.items()},
-                                    lenient=round(res["all"]["lenient"], 2), not_plate=round(res["all"]["not_plate"], 2))) + "\n")
-        if improved:
-            best = overall
-            export(ema, args.models_dir, log)
         if args.snapshots:
             export(ema, os.path.join(args.run_dir, "snap", str(step)), log)
+        if not sets:
+            return
+        t0 = time.time()
+        res = {k: validate(ema, v, device)[0] for k, v in sets.items()}
+        score = reader_val.score(res)
+        improved = score > best
+        log(f"validation at step {step} ({time.time() - t0:.1f}s), EMA weights:\n"
+            + "\n".join(fmt_table(r, k) for k, r in res.items())
+            + (f"\nimproved {best:.2f} -> {score:.2f}" if improved else f"\nscore {score:.2f}, best so far {best:.2f}"))
+        with open(os.path.join(args.run_dir, "history.jsonl"), "a") as f:
+            f.write(json.dumps(dict(time=time.strftime("%Y-%m-%dT%H:%M:%S"), step=step, saved=improved, score=score,
+                                    **{k: {g: round(v["exact"], 2) for g, v in r.items()} for k, r in res.items()})) + "\n")
+        if improved:
+            best = score
+            export(ema, os.path.join(args.run_dir, "best"), log)
 
     stop = {"flag": False}
 
@@ -384,7 +305,7 @@ def main():
     log(f"stopping at step {step} ({'signal' if stop['flag'] else 'time/step limit'}); checkpoint {last_path}")
     if not stop["flag"] and step % args.val_every != 0:
         run_val()
-    log(f"done; best dev exact {best:.1f}%")
+    log(f"done; best validation score {best:.2f} ({os.path.join(args.run_dir, 'best')})")
 
 
 if __name__ == "__main__":

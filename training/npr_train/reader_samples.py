@@ -1,21 +1,16 @@
-#!/usr/bin/env python3
 """Contact sheets for eyeballing the reader's training data.
 
-    /usr/bin/python3 reader_samples.py                 # /tmp/reader_samples.png (48 training crops as the reader sees them)
-    /usr/bin/python3 reader_samples.py --raw /tmp/raw_plates.png --seed 3   # also raw renders of every region
+    /usr/bin/python3 -m npr_train.reader_samples        # /tmp/reader_samples.png (48 training crops as the reader sees them)
+    /usr/bin/python3 -m npr_train.reader_samples --raw /tmp/raw_plates.png --seed 3   # also raw renders of every region
 """
 import argparse
-import os
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import cv2
+import numpy as np
 
-import cv2  # noqa: E402
-import numpy as np  # noqa: E402
-
-from npr_train.models import REGIONS  # noqa: E402
-from npr_train.plates import render_plate  # noqa: E402
-from npr_train.reader_data import Mixer  # noqa: E402
+from .models import REGIONS
+from .plates import render_plate
+from .reader_data import Mixer
 
 
 def label(im, text):

@@ -1,43 +1,29 @@
-"""Detector validation on the dev photos, exactly as at inference (long side 640, padded to /32).
+"""The dev photos (shared/data/plates): the integrator's check of a candidate about to be committed,
+run once per candidate and reported in the model card. Nothing in training selects or shapes anything
+on them: training validates on the split carved from the training data (npr_train.split).
 
-    /usr/bin/python3 eval_detector.py [--model ../models/detector.pt] [--overlay ID_OR_INDEX --out x.png]
-
-Prints detection recall at IoU >= 0.3 per region and false plates per image on the photos whose labels
-are complete. The dev photos are for validation only: never train on them.
+    /usr/bin/python3 -m npr_train.detector eval --dev [--model ../models/detector.pt]
+    /usr/bin/python3 -m npr_train.reader eval --dev [--model ../models/reader.pt]
+    /usr/bin/python3 -m npr_train.dev_photos --overlay ID_OR_INDEX --out x.png   # one photo's heatmap and quads
 """
 import argparse
 import json
 import os
-import sys
 import time
 
 import cv2
 import numpy as np
 import torch
-import torch.nn.functional as F
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from npr_train.models import CORNER_UNIT, DETECTOR_STRIDE, Detector  # noqa: E402
-from npr_train.scenes import SHARED  # noqa: E402
+from .detect import decode, iou, load_detector, prepare
+from .reader_data import quad_aspect, split_quad, warp_quad, widen_quad
+from .scenes import SHARED
 
 DEV = os.path.join(SHARED, "data", "plates")
-SIZE = 640
 REGIONS = ["gb", "eu", "us", "br"]
 
 
-def prepare(img_rgb, size=SIZE):
-    """RGB uint8 photo -> (uint8 padded 3xHxW array, scale), as the runtime does."""
-    h, w = img_rgb.shape[:2]
-    s = size / max(h, w)
-    nh, nw = max(1, round(h * s)), max(1, round(w * s))
-    r = cv2.resize(img_rgb, (nw, nh), interpolation=cv2.INTER_AREA if s < 1 else cv2.INTER_LINEAR)
-    ph, pw = (nh + 31) // 32 * 32, (nw + 31) // 32 * 32
-    out = np.zeros((ph, pw, 3), np.uint8)
-    out[:nh, :nw] = r
-    return np.ascontiguousarray(out.transpose(2, 0, 1)), s
-
-
-def load_dev(path=DEV):
+def load_detector_dev(path=DEV):
     items = []
     with open(os.path.join(path, "dev.jsonl")) as f:
         for line in f:
@@ -51,38 +37,6 @@ def load_dev(path=DEV):
             items.append(dict(id=r["id"], region=r["region"], complete=bool(r.get("labels_complete")), x=x, scale=s,
                               boxes=np.array(boxes, np.float32).reshape(-1, 4)))
     return items
-
-
-def iou(a, b):
-    """IoU of boxes a (N,4) and b (M,4)."""
-    if len(a) == 0 or len(b) == 0:
-        return np.zeros((len(a), len(b)), np.float32)
-    x0 = np.maximum(a[:, None, 0], b[None, :, 0]); y0 = np.maximum(a[:, None, 1], b[None, :, 1])
-    x1 = np.minimum(a[:, None, 2], b[None, :, 2]); y1 = np.minimum(a[:, None, 3], b[None, :, 3])
-    inter = np.clip(x1 - x0, 0, None) * np.clip(y1 - y0, 0, None)
-    aa = (a[:, 2] - a[:, 0]) * (a[:, 3] - a[:, 1]); bb = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
-    return inter / np.maximum(aa[:, None] + bb[None, :] - inter, 1e-6)
-
-
-def decode(heat, geom, scale, thr=0.3, nms_iou=0.3):
-    """heat (1,1,h,w), geom (1,10,h,w) tensors -> boxes (N,4) in original pixels, scores, quads (N,4,2)."""
-    peaks = (heat == F.max_pool2d(heat, 3, 1, 1)) & (heat > thr)
-    ys, xs = torch.nonzero(peaks[0, 0], as_tuple=True)
-    if len(ys) == 0:
-        return np.zeros((0, 4), np.float32), np.zeros(0, np.float32), np.zeros((0, 4, 2), np.float32)
-    scores = heat[0, 0, ys, xs].numpy()
-    g = geom[0, :, ys, xs].numpy().T  # N,10
-    cx = (xs.numpy() + g[:, 0]) * DETECTOR_STRIDE
-    cy = (ys.numpy() + g[:, 1]) * DETECTOR_STRIDE
-    quads = np.stack([cx, cy], 1)[:, None, :] + g[:, 2:].reshape(-1, 4, 2) * CORNER_UNIT
-    quads = quads / scale
-    boxes = np.concatenate([quads.min(1), quads.max(1)], 1)
-    order = np.argsort(-scores)
-    keep = []
-    for i in order:
-        if all(iou(boxes[i:i + 1], boxes[j:j + 1])[0, 0] < nms_iou for j in keep):
-            keep.append(i)
-    return boxes[keep], scores[keep], quads[keep]
 
 
 THRESHOLDS = (0.3, 0.4, 0.5)
@@ -150,13 +104,39 @@ def table(res):
     return "\n".join(lines)
 
 
-def load_model(path):
-    m = Detector()
-    sd = torch.load(path, map_location="cpu")
-    if "model" in sd:
-        sd = sd["model"]
-    m.load_state_dict({k: (v.float() if v.is_floating_point() else v) for k, v in sd.items()})
-    return m.eval()
+def detector_table(model):
+    return table(validate(model, load_detector_dev()))
+
+
+def load_reader_dev(manifest=os.path.join(DEV, "dev.jsonl")):
+    """Crops of the labelled dev plates, made as the runtime would from a box-shaped quad.
+    Returns a list of dict(region, text, crops={"one": 1x crop, "two": 2 crops or None})."""
+    out = []
+    if not os.path.exists(manifest):
+        print(f"[reader_data] no dev manifest at {manifest}", flush=True)
+        return out
+    base = os.path.dirname(manifest)
+    for line in open(manifest):
+        r = json.loads(line)
+        img = None
+        for p in r["plates"]:
+            if p.get("uncertain"):
+                continue
+            if img is None:
+                img = cv2.imread(os.path.join(base, r["file"]), cv2.IMREAD_COLOR)
+                if img is None:
+                    break
+                img = img[..., ::-1]
+            b = p["box"]
+            q = np.array([[b["x"], b["y"]], [b["x"] + b["width"], b["y"]], [b["x"] + b["width"], b["y"] + b["height"]],
+                          [b["x"], b["y"] + b["height"]]], np.float32)
+            wq = widen_quad(q)
+            one = warp_quad(img, wq)
+            two = None
+            if quad_aspect(q) < 2.5:
+                two = np.stack([warp_quad(img, h) for h in split_quad(wq)])
+            out.append(dict(region=r["region"], text=p["text"].upper(), one=one, two=two))
+    return out
 
 
 def overlay(model, path, out, thr=0.3):
@@ -177,23 +157,16 @@ def overlay(model, path, out, thr=0.3):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--model", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "models", "detector.pt"))
+    ap.add_argument("--model", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "models", "detector.pt"))
     ap.add_argument("--thr", type=float, default=0.3)
-    ap.add_argument("--overlay", help="dev image id or index: write a heatmap overlay")
+    ap.add_argument("--overlay", required=True, help="dev image id or index: write a heatmap overlay")
     ap.add_argument("--out", default="/tmp/detector_overlay.png")
     args = ap.parse_args()
-    torch.set_num_threads(1)
-    model = load_model(args.model)
-    if args.overlay is not None:
-        recs = [json.loads(l) for l in open(os.path.join(DEV, "dev.jsonl"))]
-        r = recs[int(args.overlay)] if args.overlay.isdigit() else next(x for x in recs if x["id"] == args.overlay)
-        boxes, scores = overlay(model, os.path.join(DEV, r["file"]), args.out, args.thr)
-        print(r["id"], "labels", [p["box"] for p in r["plates"]], "detections", boxes.round(0).tolist(), scores.round(2).tolist())
-        return
-    items = load_dev()
-    res = validate(model, items, args.thr)
-    print(table(res))
-    print(json.dumps(res))
+    model = load_detector(args.model)
+    recs = [json.loads(line) for line in open(os.path.join(DEV, "dev.jsonl"))]
+    r = recs[int(args.overlay)] if args.overlay.isdigit() else next(x for x in recs if x["id"] == args.overlay)
+    boxes, scores = overlay(model, os.path.join(DEV, r["file"]), args.out, args.thr)
+    print(r["id"], "labels", [p["box"] for p in r["plates"]], "detections", boxes.round(0).tolist(), scores.round(2).tolist())
 
 
 if __name__ == "__main__":
