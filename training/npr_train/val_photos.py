@@ -1,10 +1,10 @@
 """A fixed, seeded set of whole validation photos for the end-to-end recogniser, made from training material.
 
 Decoder constants and runtime rules are chosen on these, never on the dev photos. Each photo is a real
-scene from shared/data/train-real/scenes with its labelled plates smeared out, resized to 1280 px wide,
-carrying 1..3 plates of one region: rendered by `npr_train.plates.render_plate` (gb, European
-countries, us, br) or, for a share of the us/br photos, real crops from shared/data/train-real/ocr with
-their labelled text. Plates get the detector's training perspective, lighting and degradations
+scene held back by the validation split (`npr_train.split.scene_side`) with its labelled plates smeared
+out, resized to 1280 px wide, carrying 1..3 plates of one region: rendered by
+`npr_train.plates.render_plate` (gb, European countries, us, br) or, for a share of the us/br photos,
+real crops from shared/data/train-real/ocr held back by their text (`split.crop_side`), with that text. Plates get the detector's training perspective, lighting and degradations
 (`scenes.random_quad`, `scenes.paste_plate`), the whole photo its photometric jitter and JPEG.
 
 Written as images plus a manifest in the evaluator's format (shared/eval/README.md), so that
@@ -24,6 +24,7 @@ import cv2
 import numpy as np
 
 from . import plates
+from .split import crop_side, scene_side
 from .scenes import TRAIN_REAL, SceneGenerator, erase_plates, paste_plate, random_quad
 
 WIDTH = 1280
@@ -35,12 +36,12 @@ REAL_CROP_SHARE = 0.35
 
 
 def _backgrounds(root):
-    """Every real scene as a plain background: (RGB image, its labelled quads smeared out)."""
+    """Every held-back real scene as a plain background: (RGB image, its labelled quads smeared out)."""
     out = []
     with open(os.path.join(root, "scenes", "manifest.jsonl")) as f:
         for line in f:
             r = json.loads(line)
-            if r["width"] < 600:  # too small to become a 1280 px photo without looking blown up
+            if r["width"] < 600 or scene_side(r["file"]) != "val":  # small ones would look blown up at 1280 px
                 continue
             img = cv2.imread(os.path.join(root, "scenes", r["file"]), cv2.IMREAD_COLOR)
             if img is None:
@@ -56,12 +57,12 @@ def _backgrounds(root):
 
 
 def _labelled_crops(root):
-    """Real US and BR crops with their labelled text (one per text), as paste textures by region."""
+    """Held-back real US and BR crops with their labelled text (one per text), as paste textures by region."""
     by_region, seen = {}, set()
     with open(os.path.join(root, "ocr", "manifest.jsonl")) as f:
         for line in f:
             r = json.loads(line)
-            if r["region"] not in ("us", "br") or (r["region"], r["text"]) in seen:
+            if r["region"] not in ("us", "br") or (r["region"], r["text"]) in seen or crop_side(r["text"]) != "val":
                 continue
             img = cv2.imread(os.path.join(root, "ocr", r["file"]), cv2.IMREAD_COLOR)
             if img is None:
