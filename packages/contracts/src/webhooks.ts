@@ -70,6 +70,8 @@ export const WebhookCreatedResponseSchema = z.object({
   secret: z.string(),
 });
 export const WebhookListResponseSchema = z.object({ success: z.literal(true), webhooks: z.array(WebhookSchema) });
+/** What DELETE /webhooks/:id answers: the id of the webhook that is gone. */
+export const WebhookDeletedResponseSchema = z.object({ success: z.literal(true), deleted: z.string() });
 export const WebhookDetailResponseSchema = z.object({
   success: z.literal(true),
   webhook: WebhookSchema,

@@ -1,5 +1,5 @@
 import express, { Router, type Response } from 'express';
-import { AppError, CreateWebhookBodySchema } from '@npr/contracts';
+import { AppError, CreateWebhookBodySchema, WebhookDeletedResponseSchema } from '@npr/contracts';
 import {
   createWebhook,
   deleteWebhook,
@@ -72,7 +72,7 @@ export function webhookRoutes(deps: { prisma: PrismaClient; checkUrl: CheckWebho
 
   router.delete('/webhooks/:id', async (req, res) => {
     if (!(await deleteWebhook(deps.prisma, accountId(res), String(req.params.id)))) throw new AppError('NOT_FOUND', 'No such webhook.');
-    res.json({ success: true, deleted: String(req.params.id) });
+    res.json(WebhookDeletedResponseSchema.parse({ success: true, deleted: String(req.params.id) }));
   });
 
   return router;

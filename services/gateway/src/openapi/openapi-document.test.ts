@@ -10,6 +10,7 @@ import {
   StatisticsResponseSchema,
   VehicleSchema,
   WebhookCreatedResponseSchema,
+  WebhookDeletedResponseSchema,
   WebhookListResponseSchema,
 } from '@npr/contracts';
 import { ERROR_CODE_DESCRIPTIONS, EXAMPLE_BATCH_RESPONSE, EXAMPLE_CAMERA_ONLY_VEHICLE, EXAMPLE_ERROR, EXAMPLE_RECOGNISE_RESPONSE } from './api-docs-content';
@@ -39,6 +40,7 @@ describe('OpenAPI document', () => {
       ErrorBody: ErrorBodySchema,
       JobAccepted: JobAcceptedSchema,
       WebhookListResponse: WebhookListResponseSchema,
+      WebhookDeletedResponse: WebhookDeletedResponseSchema,
       WebhookCreatedResponse: WebhookCreatedResponseSchema,
       OneOffSecretResponse: OneOffSecretResponseSchema,
       StatisticsResponse: StatisticsResponseSchema,

@@ -22,6 +22,7 @@ import {
   WebhookCreatedResponseSchema,
   WebhookDeliverySchema,
   WebhookDetailResponseSchema,
+  WebhookDeletedResponseSchema,
   WebhookListResponseSchema,
   WebhookSchema,
 } from '@npr/contracts';
@@ -62,6 +63,7 @@ const COMPONENTS: [string, z.ZodType][] = [
   ['WebhookDelivery', WebhookDeliverySchema],
   ['WebhookCreatedResponse', WebhookCreatedResponseSchema],
   ['WebhookListResponse', WebhookListResponseSchema],
+  ['WebhookDeletedResponse', WebhookDeletedResponseSchema],
   ['WebhookDetailResponse', WebhookDetailResponseSchema],
   ['OneOffSecretResponse', OneOffSecretResponseSchema],
   ['StatisticsResponse', StatisticsResponseSchema],
@@ -362,7 +364,7 @@ function buildDocument(): JsonObject {
           summary: 'Delete a webhook; pending deliveries to it are dropped.',
           parameters: [webhookId],
           responses: {
-            '200': { description: 'Deleted.', headers: rateHeaders, content: { 'application/json': { schema: { type: 'object', required: ['success', 'deleted'], properties: { success: { const: true }, deleted: { type: 'string' } } } } } },
+            '200': { description: 'Deleted.', headers: rateHeaders, content: json('WebhookDeletedResponse', { success: true, deleted: '9b2f3c1e-0d4a-4e8b-a1c2-5f6e7d8c9b0a' }) },
             '401': unauthorised(),
             '404': noSuchWebhook(),
           },
