@@ -45,6 +45,9 @@ async function startPrivateRedis(): Promise<string> {
   // no persistence: this Redis lives and dies with `pnpm start`; BullMQ needs noeviction
   const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction'], {
     stdio: ['ignore', 'ignore', 'inherit'],
+    // its own process group: Ctrl-C reaches the whole foreground group at once, and Redis must outlive the
+    // services' shutdown (their queues close through it); it is stopped last, and a start finds a stale one
+    detached: true,
   });
   children.push(redis);
   fs.mkdirSync(path.dirname(pidFile), { recursive: true });
@@ -96,7 +99,11 @@ function stopAll(reason: string, code: number): void {
     redis?.kill('SIGTERM');
     process.exit(code);
   });
-  setTimeout(() => process.exit(code || 1), 20_000).unref();
+  setTimeout(() => {
+    // Redis is in a process group of its own: it never outlives this process
+    redis?.kill('SIGTERM');
+    process.exit(code || 1);
+  }, 20_000).unref();
 }
 
 async function main() {

@@ -101,9 +101,13 @@ export async function openEmbedded(dataDir: string | undefined, loadDataDir?: Bl
       });
     },
     async close() {
-      await prisma.$disconnect();
-      await pglite.close();
-      releaseLock();
+      // the lock goes whatever closing says: this process no longer holds the folder either way
+      try {
+        await prisma.$disconnect();
+        await pglite.close();
+      } finally {
+        releaseLock();
+      }
     },
   };
 }

@@ -101,8 +101,11 @@ export async function startEmbeddedDatabase(options: { dataDir?: string; gateway
     port: server.port,
     async close() {
       fs.rmSync(file, { force: true });
-      await server.close();
-      await db.close();
+      try {
+        await server.close();
+      } finally {
+        await db.close();
+      }
     },
   };
 }
