@@ -126,8 +126,10 @@ async function main() {
   startService('inference-worker', 'services/inference-worker/src/main.ts', env);
   startService('vehicle-lookup', 'services/vehicle-lookup/src/main.ts', env);
   startService('gateway', 'services/gateway/src/main.ts', env);
-  process.once('SIGINT', () => stopAll('SIGINT', 0));
-  process.once('SIGTERM', () => stopAll('SIGTERM', 0));
+  // `on`, not `once`: Ctrl-C reaches this process from the terminal and again from tsx, which passes
+  // signals on; a second one without a handler would end it before it closes the database and Redis
+  process.on('SIGINT', () => stopAll('SIGINT', 0));
+  process.on('SIGTERM', () => stopAll('SIGTERM', 0));
 }
 
 main().catch((err) => {

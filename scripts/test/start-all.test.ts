@@ -105,7 +105,7 @@ test('pnpm start: zero-setup start, first key, a real answer, the CLI while it r
     process.kill(-start.pid!, 'SIGINT');
     await exited;
     await eventually(async () => !alive(redisPid), 30_000);
-    // the group's SIGINT reaches pnpm and Redis at once: the supervisor may still be closing the database
+    // pnpm exits at once on the group's SIGINT; the supervisor closes the database (and then Redis) after the services
     await eventually(async () => !fs.existsSync(path.join(dataDir, 'pglite.lock')), 30_000);
     expect(fs.existsSync(path.join(dataDir, 'embedded-database.json'))).toBe(false);
   }
