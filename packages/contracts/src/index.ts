@@ -2,3 +2,4 @@ export * from './errors';
 export * from './recognition';
 export * from './jobs';
 export * from './http';
+export * from './plate-reader';

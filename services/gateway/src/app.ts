@@ -5,7 +5,9 @@ import { accessLog } from './access-log';
 import { authenticateApiKey } from './authenticate-api-key';
 import { createDashboard, type DashboardOptions } from './dashboard';
 import { errorHandler, notFound } from './error-handler';
+import type { UploadUrlSettings } from './image-input';
 import { openApiDocument } from './openapi/openapi-document';
+import { plateReaderRoutes } from './plate-reader.routes';
 import type { RateLimiter } from './rate-limiter';
 import { recognitionRoutes, type FlowPort } from './recognition.routes';
 import { requestId } from './request-id';
@@ -19,6 +21,8 @@ export type AppDeps = {
   now?: () => Date;
   syncTimeoutMs: number;
   publicBaseUrl?: string;
+  /** How `upload_url` is fetched: the operator's allow-list of private hosts (OUTBOUND_ALLOWED_HOSTS) and a time bound. */
+  uploadUrl?: UploadUrlSettings;
   /** Dependencies /readyz checks (database, Redis, ...). */
   readinessChecks?: ReadinessCheck[];
   /** Extra routers mounted at `/` before the 404 handler: the dashboard (issue 5), bull-board (issue 6). */
@@ -61,10 +65,14 @@ export function createApp(deps: AppDeps) {
       now,
       syncTimeoutMs: deps.syncTimeoutMs,
       publicBaseUrl: deps.publicBaseUrl,
+      uploadUrl: deps.uploadUrl,
     }),
   );
   api.use(notFound());
   app.use('/api/v1', api);
+
+  // Plate Recognizer's paths and shapes, for clients written for their Snapshot API
+  app.use('/v1', plateReaderRoutes({ ...deps, now, uploadUrl: deps.uploadUrl }));
 
   for (const mount of deps.mounts ?? []) app.use(mount.path, mount.router);
   if (deps.dashboard) {

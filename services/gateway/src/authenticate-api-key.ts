@@ -14,7 +14,7 @@ export function setRateLimitHeaders(res: Response, state: RateState): void {
 }
 
 /**
- * Authenticates `Authorization: Bearer <key>`: looks the key up by its prefix, compares hashes in
+ * Authenticates `Authorization: Bearer <key>` (or `Token <key>`, the scheme Plate Recognizer's clients send): looks the key up by its prefix, compares hashes in
  * constant time, rejects revoked or expired keys. Failed attempts are rate-limited per client IP
  * (with the free plan's limit), which also gives 401 responses their X-RateLimit-* headers.
  */
@@ -22,7 +22,7 @@ export function authenticateApiKey(deps: { prisma: PrismaClient; limiter: RateLi
   const anonymousLimit: RateLimit = PLAN_LIMITS.free;
   return async (req, res, next) => {
     const header = req.get('authorization') ?? '';
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    const match = /^(?:Bearer|Token)\s+(\S+)\s*$/i.exec(header);
     const key = match?.[1] ?? '';
     const prefix = apiKeyPrefix(key);
     const apiKey = prefix

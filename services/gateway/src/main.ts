@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { createDatabase, migrate } from '@npr/db';
 import { createQueueStats, createRecognitionFlow } from '@npr/queue';
+import { parseAllowedHosts } from '@npr/outbound';
 import { collectProcessMetrics, createLogger, createShutdown, env, loadConfig, registerQueueMetrics } from '@npr/runtime';
 import { createApp } from './app';
 import { bootstrapApiKey } from './bootstrap-api-key';
@@ -31,6 +32,19 @@ const config = loadConfig(
     // dashboard sessions (JWT) and CSRF tokens; the same on every replica. Unset: a random one per start
     SESSION_SECRET: z.string().min(32).optional(),
     SESSION_TTL_SECONDS: env.int(7 * 24 * 3600, 300),
+    // private hosts that upload_url may fetch from (host or host:port, comma-separated); public ones need no entry
+    OUTBOUND_ALLOWED_HOSTS: z
+      .string()
+      .default('')
+      .transform((value, ctx) => {
+        try {
+          return parseAllowedHosts(value);
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', message: (err as Error).message });
+          return z.NEVER;
+        }
+      }),
+    UPLOAD_URL_TIMEOUT_MS: env.int(10_000, 100),
   }),
 );
 
@@ -80,6 +94,7 @@ async function main() {
     logger,
     syncTimeoutMs: config.SYNC_TIMEOUT_MS,
     publicBaseUrl: config.PUBLIC_BASE_URL,
+    uploadUrl: { allowedHosts: config.OUTBOUND_ALLOWED_HOSTS, timeoutMs: config.UPLOAD_URL_TIMEOUT_MS },
     trustProxy: config.TRUST_PROXY,
     readinessChecks: [
       { name: 'database', check: async () => (await db.prisma.$queryRaw`SELECT 1`, true) },

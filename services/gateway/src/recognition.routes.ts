@@ -9,16 +9,15 @@ import {
   type JobStatus,
   type RecogniseOptions,
 } from '@npr/contracts';
-import { recordUsage, type PrismaClient } from '@npr/db';
-import type { RecognitionFlow } from '@npr/queue';
+import type { PrismaClient } from '@npr/db';
 import type { AuthContext } from './authenticate-api-key';
-import { setRateLimitHeaders } from './authenticate-api-key';
-import { rateLimitExceeded, type RateLimiter, type RateState } from './rate-limiter';
-import { uploadBatch, uploadSingle } from './upload';
+import { acceptOneImage, readImageInput, UPLOAD_URL_DEFAULTS, type UploadUrlSettings } from './image-input';
+import type { RateLimiter } from './rate-limiter';
+import { chargeImages, refuseWhenExhausted, submitOneImage, type FlowPort } from './submit-image';
+import { uploadBatch } from './upload';
 import { validateImage } from './validate-image';
 
-/** The part of the queue the routes use (the seam for tests). */
-export type FlowPort = Pick<RecognitionFlow, 'submitImage' | 'waitForOutcome' | 'getFlowState' | 'saveJobRecord' | 'loadJobRecord'>;
+export type { FlowPort } from './submit-image';
 
 export type RecognitionRoutesDeps = {
   prisma: PrismaClient;
@@ -29,6 +28,8 @@ export type RecognitionRoutesDeps = {
   syncTimeoutMs: number;
   /** Base for job URLs (e.g. https://api.example.com); default: from the request. */
   publicBaseUrl?: string;
+  /** How `upload_url` is fetched (allow-list, time bound). */
+  uploadUrl?: UploadUrlSettings;
 };
 
 const statusOf = (outcome: ImageOutcome) => (outcome.success ? 200 : ERROR_STATUS[outcome.error.code]);
@@ -60,20 +61,6 @@ export function recognitionRoutes(deps: RecognitionRoutesDeps): Router {
     next();
   });
 
-  /** Spends one rate-limit point per image and counts the images in the key's daily usage. */
-  async function chargeImages(res: Response, images: number) {
-    const a = auth(res);
-    setRateLimitHeaders(res, await deps.limiter.consume(a.rateKey, a.limit, images));
-    await recordUsage(deps.prisma, a.apiKeyId, images, deps.now());
-  }
-
-  /** Refuses before reading the upload when the window is already used up. */
-  function refuseWhenExhausted(_req: Request, res: Response, next: () => void) {
-    const state = res.locals.rateState as RateState;
-    if (state.remaining <= 0) throw rateLimitExceeded(state);
-    next();
-  }
-
   function jobUrl(req: Request, id: string) {
     const base = deps.publicBaseUrl ?? `${req.protocol}://${req.get('host')}`;
     return `${base}/api/v1/jobs/${id}`;
@@ -86,15 +73,10 @@ export function recognitionRoutes(deps: RecognitionRoutesDeps): Router {
     res.status(202).json({ success: true, job_id: id, status, url });
   }
 
-  router.post('/recognise', refuseWhenExhausted, uploadSingle, async (req, res) => {
-    if (!req.file) throw new AppError('BAD_REQUEST', 'Missing the image: send it in the multipart field "upload".');
+  router.post('/recognise', refuseWhenExhausted, acceptOneImage, async (req, res) => {
     const options = parseOptions(req);
-    await chargeImages(res, 1);
-    await validateImage(req.file.buffer);
-    const id: string = res.locals.requestId;
-    const accountId = auth(res).accountId;
-    await deps.flow.submitImage({ flowId: id, accountId, image: req.file.buffer, options });
-    await deps.flow.saveJobRecord({ id, kind: 'single', accountId, entries: [{ flowId: id }], createdAt: deps.now().toISOString() });
+    const { bytes } = await readImageInput(req, deps.uploadUrl ?? UPLOAD_URL_DEFAULTS);
+    const id = await submitOneImage(deps, res, bytes, options);
     if (wantsAsync(req)) return accepted(req, res, id);
     const outcome = await deps.flow.waitForOutcome(id, deps.syncTimeoutMs);
     if (!outcome) return accepted(req, res, id, 'processing');
@@ -107,7 +89,7 @@ export function recognitionRoutes(deps: RecognitionRoutesDeps): Router {
     if (stray) throw new AppError('BAD_REQUEST', `Unexpected file field "${stray.fieldname}"; send images as "images[]".`);
     if (files.length === 0) throw new AppError('BAD_REQUEST', 'Missing images: send 1 to 20 files in the multipart field "images[]".');
     const options = parseOptions(req);
-    await chargeImages(res, files.length);
+    await chargeImages(deps, res, files.length);
 
     const id: string = res.locals.requestId;
     const accountId = auth(res).accountId;
