@@ -6,12 +6,19 @@
 // `upload_url`, `camera_id`, `timestamp`, `config`, `Authorization: Token ...`), the answers are checked
 // field by field against the shape it documents. The whole system runs: gateway, flow, workers, Redis,
 // PostgreSQL. Also: our /api/v1/recognise taking the same image inputs.
+import { execFile } from 'node:child_process';
+import fs from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { PlateReaderErrorSchema, PlateReaderResponseSchema, RecognitionResponseSchema } from '@npr/contracts';
 import { parseAllowedHosts } from '@npr/outbound';
 import { solidImage } from '@npr/test-support';
 import { EASY_PHOTOS, REAL_MODELS_TIMEOUT_MS, describeWithDevPhotos, devPhoto } from './dev-photos';
+import { PLATE_RECOGNIZER_DOC_PAGE } from '../src/dashboard/docs-plate-recognizer';
+import { plateReaderCurl, plateReaderJavaScript, plateReaderPython } from '../src/openapi/plate-reader-docs';
 import { COLOURS } from './fake-recogniser';
 import { startTestSystem, useRealRecogniser, type TestSystem } from './test-system';
 
@@ -243,6 +250,39 @@ describe('POST /v1/plate-reader/ (Plate Recognizer Snapshot API)', () => {
       expect(read!.candidates[0]).toEqual({ score: read!.score, plate: read!.plate });
       expect(read!.region.code).toBe('gb');
     }, REAL_MODELS_TIMEOUT_MS);
+  });
+});
+
+describe('the docs page "Moving from Plate Recognizer"', () => {
+  const run = promisify(execFile);
+
+  test('shows the curl line and the Python and JavaScript samples, which work as written against this server', async () => {
+    const page = PLATE_RECOGNIZER_DOC_PAGE.body('https://nprapi.com/api/v1').value;
+    expect(page).toContain('Authorization: Token YOUR_API_KEY');
+    for (const sample of [plateReaderCurl, plateReaderPython, plateReaderJavaScript]) {
+      expect(page).toContain(sample('https://nprapi.com').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;'));
+    }
+
+    const server = sys.app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'plate-reader-docs-'));
+    try {
+      await fs.writeFile(path.join(dir, 'car.jpg'), plateJpeg);
+      const withKey = (code: string) => code.replace('YOUR_API_KEY', key);
+      await fs.writeFile(path.join(dir, 'sample.py'), withKey(plateReaderPython(origin)));
+      await fs.writeFile(path.join(dir, 'sample.mjs'), withKey(plateReaderJavaScript(origin)));
+      const python = await run('/usr/bin/python3', ['sample.py'], { cwd: dir });
+      expect(python.stdout).toBe('ab12cde 0.97\n');
+      const javascript = await run(process.execPath, ['sample.mjs'], { cwd: dir });
+      expect(javascript.stdout).toBe('ab12cde 0.97\n');
+      const curl = await run('bash', ['-c', withKey(plateReaderCurl(origin))], { cwd: dir });
+      expect(JSON.parse(curl.stdout)).toMatchObject({ results: [{ plate: 'ab12cde' }] });
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await fs.rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

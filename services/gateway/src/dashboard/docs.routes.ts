@@ -17,9 +17,10 @@ import {
   VEHICLE_FIELDS,
 } from '../openapi/api-docs-content';
 import { origin, pageRenderer, type DashboardContext } from './context';
+import { PLATE_RECOGNIZER_DOC_PAGE } from './docs-plate-recognizer';
 import { html, type SafeHtml } from './html';
 
-type DocPage = { slug: string; title: string; body: (base: string) => SafeHtml };
+export type DocPage = { slug: string; title: string; body: (base: string) => SafeHtml };
 
 const curlRecognise = (base: string) => `curl -X POST ${base}/recognise \\
   -H "Authorization: Bearer YOUR_API_KEY" \\
@@ -83,7 +84,8 @@ export const DOC_PAGES: DocPage[] = [
       <p>Submit an image for number plate recognition.</p>
       <h3>Request Parameters</h3>
       <div class="table-wrap"><table><thead><tr><th scope="col">Parameter</th><th scope="col">Type</th><th scope="col">Description</th></tr></thead>
-        <tbody><tr><td><code>upload</code></td><td>file</td><td>The image file to process</td></tr>
+        <tbody><tr><td><code>upload</code></td><td>file or string</td><td>The image file to process, or the image as a base64 string (a form field or JSON)</td></tr>
+        <tr><td><code>upload_url</code> (instead of <code>upload</code>)</td><td>string</td><td>An http(s) URL the server fetches the image from (public addresses only; the same size, format and resolution rules)</td></tr>
         <tr><td><code>regions</code> (optional)</td><td>string</td><td>Expected regions, two-letter codes separated by commas (e.g. <code>gb,ie</code>)</td></tr>
         <tr><td><code>top_n</code> (optional)</td><td>integer</td><td>Alternative readings per plate, 1 to 10</td></tr></tbody></table></div>
       <h3>Response</h3>
@@ -139,6 +141,7 @@ export const DOC_PAGES: DocPage[] = [
       <p>Each image counts once: a batch of five images uses five requests of the window. Your plan and what is left of the current window are on <a href="/usage">Usage &amp; plan</a>.</p>
       <p class="note">Need higher limits? Upgrade your plan or contact us for custom enterprise limits.</p>`,
   },
+  PLATE_RECOGNIZER_DOC_PAGE,
 ];
 
 export function docsRoutes(ctx: DashboardContext): Router {

@@ -1,4 +1,4 @@
-import { BatchResponseSchema, ERROR_STATUS, ErrorBodySchema, RecognitionResponseSchema } from '@npr/contracts';
+import { BatchResponseSchema, ERROR_STATUS, ErrorBodySchema, PlateReaderErrorSchema, PlateReaderResponseSchema, RecognitionResponseSchema } from '@npr/contracts';
 import { ERROR_CODE_DESCRIPTIONS, EXAMPLE_ERROR, EXAMPLE_RECOGNISE_RESPONSE } from './api-docs-content';
 import { openApiDocument } from './openapi-document';
 
@@ -16,10 +16,17 @@ describe('OpenAPI document', () => {
   });
 
   test('every example in the document parses with the zod schema its $ref names', () => {
-    const schemas = { RecognitionResponse: RecognitionResponseSchema, BatchResponse: BatchResponseSchema, ErrorBody: ErrorBodySchema } as const;
+    const schemas = {
+      RecognitionResponse: RecognitionResponseSchema,
+      BatchResponse: BatchResponseSchema,
+      ErrorBody: ErrorBodySchema,
+      PlateReaderResponse: PlateReaderResponseSchema,
+      PlateReaderError: PlateReaderErrorSchema,
+    } as const;
     let checked = 0;
     for (const methods of Object.values(doc.paths)) {
-      for (const op of Object.values(methods)) {
+      for (const [method, op] of Object.entries(methods)) {
+        if (method === 'servers') continue;
         for (const response of Object.values(op.responses)) {
           const media = response.content?.['application/json'];
           if (!media?.example) continue;
@@ -31,6 +38,14 @@ describe('OpenAPI document', () => {
       }
     }
     expect(checked).toBeGreaterThan(10);
+  });
+
+  test('the Plate Recognizer path is at the root, with their 201 answer and error shapes', () => {
+    const item = (doc.paths as Record<string, any>)['/v1/plate-reader/'];
+    expect(item.servers).toEqual([{ url: '/', description: 'This server' }]);
+    expect(Object.keys(item.post.responses).sort()).toEqual(['201', '202', '400', '403', '413', '429']);
+    expect(item.post.responses['201'].content['application/json'].schema.$ref).toBe('#/components/schemas/PlateReaderResponse');
+    expect(item.post.requestBody.content['multipart/form-data'].schema.properties).toHaveProperty('upload_url');
   });
 
   test('components come from the contracts: all error codes, no stray $schema, refs resolve', () => {

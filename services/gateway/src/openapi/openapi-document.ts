@@ -8,6 +8,8 @@ import {
   ErrorCodeSchema,
   JobAcceptedSchema,
   JobStatusResponseSchema,
+  PlateReaderErrorSchema,
+  PlateReaderResponseSchema,
   PlateResultSchema,
   RecogniseOptionsSchema,
   RecognitionResponseSchema,
@@ -22,6 +24,7 @@ import {
   MAX_BATCH,
   RATE_LIMIT_HEADERS,
 } from './api-docs-content';
+import { EXAMPLE_PLATE_READER_ERRORS, EXAMPLE_PLATE_READER_RESPONSE, PLATE_READER_DIFFERENCES, PLATE_READER_PATH } from './plate-reader-docs';
 
 type JsonObject = Record<string, unknown>;
 
@@ -35,6 +38,8 @@ const COMPONENTS: [string, z.ZodType][] = [
   ['JobStatusResponse', JobStatusResponseSchema],
   ['ErrorCode', ErrorCodeSchema],
   ['ErrorBody', ErrorBodySchema],
+  ['PlateReaderResponse', PlateReaderResponseSchema],
+  ['PlateReaderError', PlateReaderErrorSchema],
 ];
 
 /** zod -> JSON Schema 2020-12 (OpenAPI 3.1's dialect), shared sub-schemas as components. */
@@ -98,6 +103,22 @@ const optionParams = [
   asyncParam,
 ];
 
+/** One image: a file in `upload`, or `upload` as base64, or `upload_url` (form fields or JSON). */
+const imageFields = {
+  upload: { type: 'string', description: 'The image: a file (multipart), or the image as a base64 string (a `data:` prefix is allowed)' },
+  upload_url: { type: 'string', format: 'uri', description: 'Instead of `upload`: an http(s) URL to fetch the image from. Only public addresses are fetched (loopback, private, link-local and metadata addresses are refused unless the operator allows the host); redirects are followed to public addresses only; the same size, format and resolution rules apply.' },
+};
+const imageTextBody = { type: 'object', properties: imageFields, description: 'Exactly one of `upload` (base64) and `upload_url`.' };
+
+const plateReaderFields = {
+  ...imageFields,
+  regions: { type: 'array', items: { type: 'string', examples: ['gb', 'us-ca'] }, description: 'Expected regions (repeat the field, or separate with commas); a state code hints its country' },
+  camera_id: { type: 'string', maxLength: 200, description: 'Echoed in the answer' },
+  timestamp: { type: 'string', description: 'ISO 8601 (UTC when no offset is given); echoed in the answer, default now' },
+  mmc: { type: 'string', description: 'Accepted; make, model and colour are not read from the pixels, so they are not in the answer' },
+  config: { type: 'string', description: 'JSON: `region: "strict"`, `threshold_d`, `threshold_o` are applied; `mode`, `detection_rule` and others are accepted and ignored' },
+};
+
 const syncNote =
   'By default the call waits for the result. If processing outlives the server\'s bound (or `async=true` / `Prefer: respond-async` is sent) it answers `202` with a job URL to poll with `GET /jobs/{id}`.';
 
@@ -139,6 +160,7 @@ export function openApiDocument(): JsonObject {
       { name: 'Recognition', description: 'Recognise the number plates in one image.' },
       { name: 'Batch', description: `Up to ${MAX_BATCH} images in one request.` },
       { name: 'Jobs', description: 'Results of asynchronous requests.' },
+      { name: 'Plate Recognizer compatible', description: 'Plate Recognizer\'s Snapshot API paths and shapes, for their clients.' },
     ],
     paths: {
       '/recognise': {
@@ -154,11 +176,16 @@ export function openApiDocument(): JsonObject {
               'multipart/form-data': {
                 schema: {
                   type: 'object',
-                  required: ['upload'],
-                  properties: { upload: { type: 'string', format: 'binary', contentMediaType: 'application/octet-stream', description: 'The image file to process' } },
+                  properties: {
+                    upload: { type: 'string', format: 'binary', contentMediaType: 'application/octet-stream', description: 'The image file to process (or the image as a base64 text field)' },
+                    upload_url: imageFields.upload_url,
+                  },
+                  description: 'Exactly one of `upload` and `upload_url`.',
                 },
                 encoding: { upload: { contentType: 'image/jpeg, image/png, image/webp' } },
               },
+              'application/x-www-form-urlencoded': { schema: imageTextBody },
+              'application/json': { schema: imageTextBody },
             },
           },
           responses: {
@@ -205,6 +232,39 @@ export function openApiDocument(): JsonObject {
           },
         },
       },
+      [PLATE_READER_PATH]: {
+        // Plate Recognizer's path, at the root rather than under /api/v1
+        servers: [{ url: '/', description: 'This server' }],
+        post: {
+          tags: ['Plate Recognizer compatible'],
+          operationId: 'plateReader',
+          summary: "Plate Recognizer Snapshot API: read the plates in one image, answered in their shape.",
+          description: [
+            'For clients written for Plate Recognizer\'s Snapshot API: the same request and answer; change the base URL and the key. Also without the trailing slash. Same keys, rate limits and usage as `/recognise`. See the docs page "Moving from Plate Recognizer".',
+            PLATE_READER_DIFFERENCES.map((d) => `- ${d}`).join('\n'),
+          ].join('\n\n'),
+          security: [{ tokenAuth: [] }, { bearerAuth: [] }],
+          requestBody: {
+            required: true,
+            content: {
+              'multipart/form-data': {
+                schema: { type: 'object', properties: { ...plateReaderFields, upload: { type: 'string', format: 'binary', contentMediaType: 'application/octet-stream', description: 'The image file (or the image as a base64 text field)' } } },
+                encoding: { upload: { contentType: 'image/jpeg, image/png, image/webp' } },
+              },
+              'application/x-www-form-urlencoded': { schema: { type: 'object', properties: plateReaderFields } },
+              'application/json': { schema: { type: 'object', properties: plateReaderFields } },
+            },
+          },
+          responses: {
+            '201': { description: 'The plates read (an empty `results` list when there is none).', headers: rateHeaders, content: json('PlateReaderResponse', EXAMPLE_PLATE_READER_RESPONSE) },
+            '202': { description: 'Still processing after the server\'s bound: `job_id` and the URL of the job to poll (`GET /api/v1/jobs/{id}`).', headers: rateHeaders },
+            '400': { description: 'Bad request: no image, an invalid image, options or `upload_url`.', headers: rateHeaders, content: json('PlateReaderError', EXAMPLE_PLATE_READER_ERRORS['400']) },
+            '403': { description: 'Missing or invalid API key.', headers: rateHeaders, content: json('PlateReaderError', EXAMPLE_PLATE_READER_ERRORS['403']) },
+            '413': { description: `File too large — exceeds ${UPLOAD_LIMITS.maxFileBytes / 1024 / 1024}MB limit.`, headers: rateHeaders, content: json('PlateReaderError', EXAMPLE_PLATE_READER_ERRORS['413']) },
+            '429': { description: 'Rate limit exceeded.', headers: { ...rateHeaders, 'Retry-After': { $ref: '#/components/headers/Retry-After' } }, content: json('PlateReaderError', EXAMPLE_PLATE_READER_ERRORS['429']) },
+          },
+        },
+      },
       '/jobs/{id}': {
         get: {
           tags: ['Jobs'],
@@ -226,6 +286,12 @@ export function openApiDocument(): JsonObject {
           type: 'http',
           scheme: 'bearer',
           description: 'An API key from Settings → API Keys: `Authorization: Bearer npr_live_…`.',
+        },
+        tokenAuth: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'Authorization',
+          description: 'The same API key in Plate Recognizer\'s form: `Authorization: Token npr_live_…` (accepted on every endpoint).',
         },
       },
       headers: {
