@@ -41,7 +41,7 @@ describe('OpenAPI document', () => {
   });
 
   test('the Plate Recognizer path is at the root, with their 201 answer and error shapes', () => {
-    const item = (doc.paths as Record<string, any>)['/v1/plate-reader/'];
+    const item = (doc.paths as Record<string, any>)['/v1/plate-reader'];
     expect(item.servers).toEqual([{ url: '/', description: 'This server' }]);
     expect(Object.keys(item.post.responses).sort()).toEqual(['201', '202', '400', '403', '413', '429']);
     expect(item.post.responses['201'].content['application/json'].schema.$ref).toBe('#/components/schemas/PlateReaderResponse');

@@ -232,7 +232,8 @@ export function openApiDocument(): JsonObject {
           },
         },
       },
-      [PLATE_READER_PATH]: {
+      // their clients write the trailing slash (both are served); OpenAPI linters want paths without one
+      [PLATE_READER_PATH.replace(/\/$/, '')]: {
         // Plate Recognizer's path, at the root rather than under /api/v1
         servers: [{ url: '/', description: 'This server' }],
         post: {
@@ -240,7 +241,7 @@ export function openApiDocument(): JsonObject {
           operationId: 'plateReader',
           summary: "Plate Recognizer Snapshot API: read the plates in one image, answered in their shape.",
           description: [
-            'For clients written for Plate Recognizer\'s Snapshot API: the same request and answer; change the base URL and the key. Also without the trailing slash. Same keys, rate limits and usage as `/recognise`. See the docs page "Moving from Plate Recognizer".',
+            'For clients written for Plate Recognizer\'s Snapshot API: the same request and answer; change the base URL and the key. Also at `/v1/plate-reader/`, with the trailing slash as their clients send it. Same keys, rate limits and usage as `/recognise`. See the docs page "Moving from Plate Recognizer".',
             PLATE_READER_DIFFERENCES.map((d) => `- ${d}`).join('\n'),
           ].join('\n\n'),
           security: [{ tokenAuth: [] }, { bearerAuth: [] }],
