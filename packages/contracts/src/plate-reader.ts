@@ -3,7 +3,7 @@
 // that API (NVR and home-automation plugins, parking systems) work by changing the base URL and the key.
 import { z } from 'zod';
 import { ERROR_CODES, type AppError, type ErrorCode } from './errors';
-import type { PlateResult, VehicleType } from './recognition';
+import { CaptureSchema, type PlateResult, type VehicleType } from './recognition';
 
 const commaList = (value: unknown): string[] =>
   (Array.isArray(value) ? value : value === undefined || value === '' ? [] : [value]).flatMap((v) => String(v).split(',')).map((v) => v.trim().toLowerCase()).filter(Boolean);
@@ -27,21 +27,12 @@ export const PlateReaderConfigSchema = z.looseObject({
 });
 export type PlateReaderConfig = z.infer<typeof PlateReaderConfigSchema>;
 
-/** ISO 8601, with or without an offset (theirs is UTC when none is given). */
-const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
-
 /** The form fields (or JSON body, or query string) of a request, besides the image itself. */
 export const PlateReaderRequestSchema = z.object({
   // repeatable (`regions=gb&regions=fr`) or comma-separated; their state codes (`us-ca`) hint the country
   regions: z.unknown().optional().transform(commaList).pipe(z.array(z.string().regex(/^[a-z]{2}(-[a-z0-9]{1,3})?$/, 'a region is a code such as gb, fr or us-ca')).max(20)),
-  camera_id: z.string().trim().min(1).max(200).optional(),
-  timestamp: z
-    .string()
-    .regex(ISO_8601, 'timestamp must be ISO 8601, e.g. 2026-12-02T15:04:05Z')
-    .transform((t) => new Date(/(Z|[+-]\d{2}:?\d{2})$/i.test(t) ? t : `${t}Z`))
-    .refine((d) => !Number.isNaN(d.getTime()), 'timestamp is not a real date')
-    .transform((d) => d.toISOString())
-    .optional(),
+  // ISO 8601 (theirs is UTC when no offset is given), echoed
+  ...CaptureSchema.shape,
   // make, model and colour are not read from the pixels here: accepted so that clients sending it are served
   mmc: z.unknown().optional(),
   config: z

@@ -1,9 +1,11 @@
 import { Router, type Request, type Response } from 'express';
 import {
   AppError,
+  CaptureSchema,
   ERROR_STATUS,
   RecogniseOptionsSchema,
   errorBody,
+  type Capture,
   type ImageOutcome,
   type JobRecord,
   type JobStatus,
@@ -41,15 +43,37 @@ function wantsAsync(req: Request): boolean {
   return q === 'true' || q === '1' || prefersRespondAsync(req);
 }
 
-/** Optional recognition options from the query string or form fields: regions=gb,de&top_n=3. */
+const requestFields = (req: Request): Record<string, unknown> => ({ ...(req.query as Record<string, unknown>), ...((req.body as Record<string, unknown>) ?? {}) });
+
+const optionalNumber = (value: unknown) => (value === undefined || value === '' ? undefined : Number(value));
+
+/** Optional recognition options from the query string, form fields or JSON: regions=gb,de&top_n=3&threshold_read=0.5. */
 function parseOptions(req: Request): RecogniseOptions {
-  const raw = { ...(req.query as Record<string, unknown>), ...((req.body as Record<string, unknown>) ?? {}) };
+  const raw = requestFields(req);
   const regions = typeof raw.regions === 'string' && raw.regions ? raw.regions.split(',').map((r) => r.trim().toLowerCase()) : undefined;
-  const topN = raw.top_n === undefined ? undefined : Number(raw.top_n);
-  const parsed = RecogniseOptionsSchema.safeParse({ regions, topN });
-  if (!parsed.success) throw new AppError('BAD_REQUEST', 'Invalid options: regions must be two-letter codes, top_n 1 to 10.');
+  const parsed = RecogniseOptionsSchema.safeParse({
+    regions,
+    topN: optionalNumber(raw.top_n),
+    thresholdDetection: optionalNumber(raw.threshold_detection),
+    thresholdRead: optionalNumber(raw.threshold_read),
+  });
+  if (!parsed.success) {
+    throw new AppError('BAD_REQUEST', 'Invalid options: regions must be two-letter codes, top_n 1 to 10, threshold_detection and threshold_read 0 to 1.');
+  }
   return parsed.data;
 }
+
+/** `camera_id` and `timestamp` as the client gave them (timestamp in ISO 8601), to echo in the answer. */
+function parseCapture(req: Request): Capture {
+  const raw = requestFields(req);
+  const parsed = CaptureSchema.safeParse({ camera_id: raw.camera_id, timestamp: raw.timestamp });
+  if (!parsed.success) throw new AppError('BAD_REQUEST', `Invalid ${parsed.error.issues[0]!.path.join('.')}: ${parsed.error.issues[0]!.message}.`);
+  return parsed.data;
+}
+
+/** A successful body with the request's camera_id and timestamp; errors go out as they are. */
+const withCapture = <T extends { success: boolean }>(body: T, capture: Capture | undefined): T =>
+  body.success && capture ? { ...body, ...capture } : body;
 
 /** POST /recognise, POST /batch and GET /jobs/:id. */
 export function recognitionRoutes(deps: RecognitionRoutesDeps): Router {
@@ -75,12 +99,13 @@ export function recognitionRoutes(deps: RecognitionRoutesDeps): Router {
 
   router.post('/recognise', refuseWhenExhausted, acceptOneImage, async (req, res) => {
     const options = parseOptions(req);
+    const capture = parseCapture(req);
     const { bytes } = await readImageInput(req, deps.uploadUrl ?? UPLOAD_URL_DEFAULTS);
-    const id = await submitOneImage(deps, res, bytes, options);
+    const id = await submitOneImage(deps, res, bytes, options, capture);
     if (wantsAsync(req)) return accepted(req, res, id);
     const outcome = await deps.flow.waitForOutcome(id, deps.syncTimeoutMs);
     if (!outcome) return accepted(req, res, id, 'processing');
-    res.status(statusOf(outcome)).json(outcome);
+    res.status(statusOf(outcome)).json(withCapture(outcome, capture));
   });
 
   router.post('/batch', refuseWhenExhausted, uploadBatch, async (req, res) => {
@@ -89,6 +114,7 @@ export function recognitionRoutes(deps: RecognitionRoutesDeps): Router {
     if (stray) throw new AppError('BAD_REQUEST', `Unexpected file field "${stray.fieldname}"; send images as "images[]".`);
     if (files.length === 0) throw new AppError('BAD_REQUEST', 'Missing images: send 1 to 20 files in the multipart field "images[]".');
     const options = parseOptions(req);
+    const capture = parseCapture(req);
     await chargeImages(deps, res, files.length);
 
     const id: string = res.locals.requestId;
@@ -107,7 +133,7 @@ export function recognitionRoutes(deps: RecognitionRoutesDeps): Router {
         return { flowId };
       }),
     );
-    await deps.flow.saveJobRecord({ id, kind: 'batch', accountId, entries, createdAt: deps.now().toISOString() });
+    await deps.flow.saveJobRecord({ id, kind: 'batch', accountId, entries, createdAt: deps.now().toISOString(), capture });
     if (wantsAsync(req)) return accepted(req, res, id);
 
     const deadline = Date.now() + deps.syncTimeoutMs;
@@ -115,7 +141,7 @@ export function recognitionRoutes(deps: RecognitionRoutesDeps): Router {
       entries.map((e) => ('outcome' in e ? e.outcome : deps.flow.waitForOutcome(e.flowId, Math.max(1, deadline - Date.now())))),
     );
     if (outcomes.some((o) => o === null)) return accepted(req, res, id, 'processing');
-    res.status(200).json({ success: true, results: outcomes });
+    res.status(200).json(withCapture({ success: true, results: outcomes }, capture));
   });
 
   router.get('/jobs/:id', async (req, res) => {
@@ -141,9 +167,9 @@ export function recognitionRoutes(deps: RecognitionRoutesDeps): Router {
     }
     if (record.kind === 'single') {
       const outcome = states[0]!.outcome!;
-      return res.status(statusOf(outcome)).json({ ...outcome, job_id: id, status: outcome.success ? 'completed' : 'failed' });
+      return res.status(statusOf(outcome)).json({ ...withCapture(outcome, record.capture), job_id: id, status: outcome.success ? 'completed' : 'failed' });
     }
-    res.status(200).json({ success: true, job_id: id, status: 'completed', results: states.map((s) => s.outcome) });
+    res.status(200).json({ ...withCapture({ success: true, results: states.map((s) => s.outcome) }, record.capture), job_id: id, status: 'completed' });
   });
 
   return router;

@@ -2,7 +2,7 @@
 // (our /api/v1/recognise or the Plate Recognizer-compatible /v1/plate-reader/): the same rate limit,
 // usage count, image rules and queue.
 import type { Request, Response } from 'express';
-import type { RecogniseOptions } from '@npr/contracts';
+import type { Capture, RecogniseOptions } from '@npr/contracts';
 import { recordUsage, type PrismaClient } from '@npr/db';
 import type { RecognitionFlow } from '@npr/queue';
 import { setRateLimitHeaders, type AuthContext } from './authenticate-api-key';
@@ -32,14 +32,15 @@ export function refuseWhenExhausted(_req: Request, res: Response, next: () => vo
 
 /**
  * Charges one image, checks it (INVALID_IMAGE otherwise) and queues it as a single-image job under the
- * request's id, which it returns: the flow to wait for, and the job to poll.
+ * request's id, which it returns: the flow to wait for, and the job to poll. `capture` is kept with the job
+ * so that polling echoes it too.
  */
-export async function submitOneImage(deps: SubmissionDeps, res: Response, image: Buffer, options: RecogniseOptions): Promise<string> {
+export async function submitOneImage(deps: SubmissionDeps, res: Response, image: Buffer, options: RecogniseOptions, capture?: Capture): Promise<string> {
   await chargeImages(deps, res, 1);
   await validateImage(image);
   const id: string = res.locals.requestId;
   const accountId = authOf(res).accountId;
   await deps.flow.submitImage({ flowId: id, accountId, image, options });
-  await deps.flow.saveJobRecord({ id, kind: 'single', accountId, entries: [{ flowId: id }], createdAt: deps.now().toISOString() });
+  await deps.flow.saveJobRecord({ id, kind: 'single', accountId, entries: [{ flowId: id }], createdAt: deps.now().toISOString(), capture });
   return id;
 }

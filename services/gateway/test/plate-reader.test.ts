@@ -307,6 +307,38 @@ describe('POST /api/v1/recognise takes the same image inputs', () => {
     expect(small.body.error.code).toBe('INVALID_IMAGE');
   });
 
+  test('camera_id and timestamp are echoed, also when the job is polled; a bad timestamp is 400', async () => {
+    const sync = await recognise().attach('upload', plateJpeg, 'car.jpg').field('camera_id', 'gate-2').field('timestamp', '2026-12-02T15:04:05+01:00');
+    expect(sync.status).toBe(200);
+    expect(sync.body).toMatchObject({ success: true, camera_id: 'gate-2', timestamp: '2026-12-02T14:04:05.000Z' });
+    const queued = await sys.http().post('/api/v1/recognise?async=true&camera_id=cam-9').set('Authorization', `Bearer ${key}`).attach('upload', plateJpeg, 'car.jpg');
+    expect(queued.status).toBe(202);
+    let polled: { status: number; body: any } | undefined;
+    for (let i = 0; i < 100 && polled?.body.status !== 'completed'; i++) {
+      polled = await sys.http().get(`/api/v1/jobs/${queued.body.job_id}`).set('Authorization', `Bearer ${key}`);
+      if (polled.body.status !== 'completed') await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(polled!.body).toMatchObject({ status: 'completed', camera_id: 'cam-9', results: [{ plate: 'AB12 CDE' }] });
+    expect(polled!.body).not.toHaveProperty('timestamp');
+    const batch = await sys.http().post('/api/v1/batch').set('Authorization', `Bearer ${key}`).attach('images[]', plateJpeg, 'a.jpg').field('camera_id', 'gate-3');
+    expect(batch.body).toMatchObject({ success: true, camera_id: 'gate-3', results: [{ success: true }] });
+    const bad = await recognise().attach('upload', plateJpeg, 'car.jpg').field('timestamp', '02/12/2026');
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toContain('timestamp');
+  });
+
+  test('threshold_read leaves out plates read with less confidence (none left: 422 NO_PLATES_FOUND); out of range is 400', async () => {
+    const high = await recognise().attach('upload', plateJpeg, 'car.jpg').field('threshold_read', '0.98');
+    expect(high.status).toBe(422);
+    expect(high.body.error.code).toBe('NO_PLATES_FOUND');
+    const low = await recognise().attach('upload', plateJpeg, 'car.jpg').field('threshold_read', '0.5').field('threshold_detection', '0.1');
+    expect(low.status).toBe(200);
+    expect(low.body.results).toHaveLength(1);
+    const wrong = await recognise().attach('upload', plateJpeg, 'car.jpg').field('threshold_detection', '2');
+    expect(wrong.status).toBe(400);
+    expect(wrong.body.error.message).toContain('threshold_detection');
+  });
+
   test('a file and upload_url together: 400', async () => {
     const res = await recognise().attach('upload', plateJpeg, 'car.jpg').field('upload_url', `http://127.0.0.1:${imagesPort}/snapshots/car.jpg`);
     expect(res.status).toBe(400);
