@@ -1,33 +1,50 @@
 import express, { type Request, type RequestHandler } from 'express';
 import { AppError, UPLOAD_LIMITS } from '@npr/contracts';
 import { OutboundError, safeFetch, type AllowedHost } from '@npr/outbound';
-import { MAX_BASE64_CHARS, uploadSingleWithFields } from './upload';
+import { MAX_BASE64_CHARS, uploadBatchWithFields, uploadSingleWithFields } from './upload';
 
 /** How the gateway fetches an `upload_url`: the operator's allow-list (OUTBOUND_ALLOWED_HOSTS) and a time bound. */
 export type UploadUrlSettings = { allowedHosts: readonly AllowedHost[]; timeoutMs: number };
 
 export const UPLOAD_URL_DEFAULTS: UploadUrlSettings = { allowedHosts: [], timeoutMs: 10_000 };
 
-const formBody = express.urlencoded({ extended: false, limit: MAX_BASE64_CHARS + 64 * 1024, parameterLimit: 50 });
-const jsonBody = express.json({ limit: MAX_BASE64_CHARS + 64 * 1024 });
+/** A batch sent as form fields or JSON (base64 images, URLs): at most this much text; send files for more. */
+export const MAX_BATCH_TEXT_BYTES = 64 * 1024 * 1024;
+
+function acceptBodies(multipart: RequestHandler, maxTextBytes: number, what: string): RequestHandler {
+  const formBody = express.urlencoded({ extended: false, limit: maxTextBytes, parameterLimit: 100 });
+  const jsonBody = express.json({ limit: maxTextBytes });
+  return (req, res, next) => {
+    if (req.is('multipart/form-data')) return multipart(req, res, next);
+    const parser = req.is('application/x-www-form-urlencoded') ? formBody : req.is('application/json') ? jsonBody : null;
+    if (!parser) return next(new AppError('BAD_REQUEST', what));
+    parser(req, res, (err?: unknown) => {
+      if (!err) return next();
+      if ((err as { type?: string }).type === 'entity.too.large') {
+        return next(new AppError('IMAGE_TOO_LARGE', `The request exceeds the maximum size of ${Math.round(maxTextBytes / 1024 / 1024)} MB.`));
+      }
+      next(new AppError('BAD_REQUEST', 'Malformed request body.', { cause: err }));
+    });
+  };
+}
 
 /**
  * Parses the body of a one-image request in any form a client may send it: multipart (a file in `upload`,
  * or the text fields `upload` (base64) / `upload_url`), application/x-www-form-urlencoded, or JSON. A body
  * over the limit is IMAGE_TOO_LARGE; anything else unreadable is BAD_REQUEST.
  */
-export const acceptOneImage: RequestHandler = (req, res, next) => {
-  if (req.is('multipart/form-data')) return uploadSingleWithFields(req, res, next);
-  const parser = req.is('application/x-www-form-urlencoded') ? formBody : req.is('application/json') ? jsonBody : null;
-  if (!parser) return next(new AppError('BAD_REQUEST', 'Send the image as multipart/form-data (a file in "upload"), or "upload" (base64) or "upload_url" as form fields or JSON.'));
-  parser(req, res, (err?: unknown) => {
-    if (!err) return next();
-    if ((err as { type?: string }).type === 'entity.too.large') {
-      return next(new AppError('IMAGE_TOO_LARGE', `The image exceeds the maximum size of ${UPLOAD_LIMITS.maxFileBytes / 1024 / 1024} MB.`));
-    }
-    next(new AppError('BAD_REQUEST', 'Malformed request body.', { cause: err }));
-  });
-};
+export const acceptOneImage = acceptBodies(
+  uploadSingleWithFields,
+  MAX_BASE64_CHARS + 64 * 1024,
+  'Send the image as multipart/form-data (a file in "upload"), or "upload" (base64) or "upload_url" as form fields or JSON.',
+);
+
+/** The same for a batch: files and base64 text in `images[]`, URLs in `upload_url` (repeated). */
+export const acceptImages = acceptBodies(
+  uploadBatchWithFields,
+  MAX_BATCH_TEXT_BYTES,
+  'Send the images as multipart/form-data (files in "images[]"), or "images[]" (base64) and "upload_url" as form fields or JSON.',
+);
 
 const tooLarge = () => new AppError('IMAGE_TOO_LARGE', `The image exceeds the maximum size of ${UPLOAD_LIMITS.maxFileBytes / 1024 / 1024} MB.`);
 
@@ -107,4 +124,40 @@ export async function readImageInput(req: Request, settings: UploadUrlSettings):
   const bytes = await fetchImage(url, settings);
   const last = new URL(url).pathname.split('/').pop() ?? '';
   return { bytes, filename: last ? safeDecode(last) : null };
+}
+
+/** One entry of a batch: the bytes, or why this image could not be had (the others go on). */
+export type BatchInput = { bytes: Buffer } | { error: AppError };
+
+const asList = (value: unknown): unknown[] => (value === undefined || value === '' ? [] : Array.isArray(value) ? value : [value]);
+
+async function settle(read: () => Buffer | Promise<Buffer>): Promise<BatchInput> {
+  try {
+    return { bytes: await read() };
+  } catch (err) {
+    if (err instanceof AppError) return { error: err };
+    throw err;
+  }
+}
+
+/**
+ * The images of a batch, in this order: the files in `images[]`, then base64 strings in `images[]`, then
+ * `upload_url`s, 1 to 20 in all. A text that is not base64 or a URL that is refused or fails is that
+ * entry's error, as an invalid file is.
+ */
+export async function readImageInputs(req: Request, settings: UploadUrlSettings): Promise<BatchInput[]> {
+  const files = (req.files as Express.Multer.File[] | undefined) ?? [];
+  const stray = files.find((f) => f.fieldname !== 'images[]' && f.fieldname !== 'images');
+  if (stray) throw new AppError('BAD_REQUEST', `Unexpected file field "${stray.fieldname}"; send images as "images[]".`);
+  const texts = [...asList(field(req, 'images[]')), ...asList(field(req, 'images'))];
+  const urls = [...asList(field(req, 'upload_url')), ...asList(field(req, 'upload_url[]'))];
+  const total = files.length + texts.length + urls.length;
+  if (total === 0) throw new AppError('BAD_REQUEST', 'Missing images: send 1 to 20 files in the multipart field "images[]" (or base64 strings in "images[]", or "upload_url").');
+  if (total > UPLOAD_LIMITS.maxBatchFiles) throw new AppError('BAD_REQUEST', `At most ${UPLOAD_LIMITS.maxBatchFiles} images per request.`);
+  const notText = () => new AppError('BAD_REQUEST', 'Each "images[]" text must be one base64 string, each "upload_url" one URL.');
+  return Promise.all([
+    ...files.map((f) => ({ bytes: f.buffer })),
+    ...texts.map((t) => settle(() => (typeof t === 'string' ? decodeBase64Image(t) : Promise.reject(notText())))),
+    ...urls.map((u) => settle(() => (typeof u === 'string' ? fetchImage(u, settings) : Promise.reject(notText())))),
+  ]);
 }

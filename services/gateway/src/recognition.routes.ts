@@ -13,10 +13,9 @@ import {
 } from '@npr/contracts';
 import type { PrismaClient } from '@npr/db';
 import type { AuthContext } from './authenticate-api-key';
-import { acceptOneImage, readImageInput, UPLOAD_URL_DEFAULTS, type UploadUrlSettings } from './image-input';
+import { acceptImages, acceptOneImage, readImageInput, readImageInputs, UPLOAD_URL_DEFAULTS, type UploadUrlSettings } from './image-input';
 import type { RateLimiter } from './rate-limiter';
 import { chargeImages, refuseWhenExhausted, submitOneImage, type FlowPort } from './submit-image';
-import { uploadBatch } from './upload';
 import { validateImage } from './validate-image';
 
 export type { FlowPort } from './submit-image';
@@ -108,28 +107,26 @@ export function recognitionRoutes(deps: RecognitionRoutesDeps): Router {
     res.status(statusOf(outcome)).json(withCapture(outcome, capture));
   });
 
-  router.post('/batch', refuseWhenExhausted, uploadBatch, async (req, res) => {
-    const files = (req.files as Express.Multer.File[] | undefined) ?? [];
-    const stray = files.find((f) => f.fieldname !== 'images[]' && f.fieldname !== 'images');
-    if (stray) throw new AppError('BAD_REQUEST', `Unexpected file field "${stray.fieldname}"; send images as "images[]".`);
-    if (files.length === 0) throw new AppError('BAD_REQUEST', 'Missing images: send 1 to 20 files in the multipart field "images[]".');
+  router.post('/batch', refuseWhenExhausted, acceptImages, async (req, res) => {
     const options = parseOptions(req);
     const capture = parseCapture(req);
-    await chargeImages(deps, res, files.length);
+    const inputs = await readImageInputs(req, deps.uploadUrl ?? UPLOAD_URL_DEFAULTS);
+    await chargeImages(deps, res, inputs.length);
 
     const id: string = res.locals.requestId;
     const accountId = auth(res).accountId;
     // each image is its own flow so one bad or slow image never holds up the others
     const entries: JobRecord['entries'] = await Promise.all(
-      files.map(async (file, i) => {
+      inputs.map(async (input, i) => {
         const flowId = `${id}-${i}`;
         try {
-          await validateImage(file.buffer);
+          if ('error' in input) throw input.error;
+          await validateImage(input.bytes);
         } catch (err) {
           if (!(err instanceof AppError)) throw err;
           return { outcome: errorBody(err.code, err.message) };
         }
-        await deps.flow.submitImage({ flowId, accountId, image: file.buffer, options });
+        await deps.flow.submitImage({ flowId, accountId, image: input.bytes, options });
         return { flowId };
       }),
     );

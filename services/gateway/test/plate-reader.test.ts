@@ -339,6 +339,26 @@ describe('POST /api/v1/recognise takes the same image inputs', () => {
     expect(wrong.body.error.message).toContain('threshold_detection');
   });
 
+  test('/batch: files, base64 strings and upload_urls in one request, in that order; a refused URL is its entry\'s error', async () => {
+    const res = await sys
+      .http()
+      .post('/api/v1/batch')
+      .set('Authorization', `Bearer ${key}`)
+      .attach('images[]', plateJpeg, 'a.jpg')
+      .field('images[]', (await solidImage({ colour: COLOURS.noPlates })).toString('base64'))
+      .field('upload_url', 'http://169.254.169.254/latest/meta-data/')
+      .field('upload_url', `http://127.0.0.1:${imagesPort}/snapshots/car.jpg`);
+    expect(res.status).toBe(200);
+    expect(res.body.results.map((r: any) => (r.success ? r.results[0].plate : r.error.code))).toEqual(['AB12 CDE', 'NO_PLATES_FOUND', 'BAD_REQUEST', 'AB12 CDE']);
+    expect(res.body.results[2].error.message).toContain('upload_url');
+    const json = await sys.http().post('/api/v1/batch').set('Authorization', `Bearer ${key}`).send({ images: [plateJpeg.toString('base64')], upload_url: [`http://127.0.0.1:${imagesPort}/snapshots/car.jpg`] });
+    expect(json.status).toBe(200);
+    expect(json.body.results).toHaveLength(2);
+    const tooMany = await sys.http().post('/api/v1/batch').set('Authorization', `Bearer ${key}`).send({ upload_url: Array.from({ length: 21 }, () => 'http://example.com/a.jpg') });
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body.error.message).toContain('At most 20');
+  });
+
   test('a file and upload_url together: 400', async () => {
     const res = await recognise().attach('upload', plateJpeg, 'car.jpg').field('upload_url', `http://127.0.0.1:${imagesPort}/snapshots/car.jpg`);
     expect(res.status).toBe(400);
