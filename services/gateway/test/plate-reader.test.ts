@@ -17,6 +17,7 @@ import { PlateReaderErrorSchema, PlateReaderResponseSchema, RecognitionResponseS
 import { parseAllowedHosts } from '@npr/outbound';
 import { solidImage } from '@npr/test-support';
 import { EASY_PHOTOS, REAL_MODELS_TIMEOUT_MS, describeWithDevPhotos, devPhoto } from './dev-photos';
+import { IMAGE_INPUTS_DOC_PAGE, imageBase64Python, imageUrlCurl, imageUrlJavaScript } from '../src/dashboard/docs-image-inputs';
 import { PLATE_RECOGNIZER_DOC_PAGE } from '../src/dashboard/docs-plate-recognizer';
 import { plateReaderCurl, plateReaderJavaScript, plateReaderPython } from '../src/openapi/plate-reader-docs';
 import { COLOURS } from './fake-recogniser';
@@ -253,36 +254,57 @@ describe('POST /v1/plate-reader/ (Plate Recognizer Snapshot API)', () => {
   });
 });
 
-describe('the docs page "Moving from Plate Recognizer"', () => {
-  const run = promisify(execFile);
+const run = promisify(execFile);
+const escaped = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 
+/** Runs `body` with the app listening on a free loopback port and a temporary folder holding car.jpg. */
+async function withListeningApp(body: (origin: string, dir: string) => Promise<void>) {
+  const server = sys.app.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'npr-docs-samples-'));
+  try {
+    await fs.writeFile(path.join(dir, 'car.jpg'), plateJpeg);
+    await body(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, dir);
+  } finally {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+}
+
+describe('the docs page "Images by URL or base64"', () => {
+  test('shows its curl, Python and JavaScript samples, which work against this server (the camera URLs pointed at a local one)', async () => {
+    const page = IMAGE_INPUTS_DOC_PAGE.body('https://nprapi.com/api/v1').value;
+    for (const sample of [imageUrlCurl, imageBase64Python, imageUrlJavaScript]) expect(page).toContain(escaped(sample('https://nprapi.com/api/v1')));
+    await withListeningApp(async (origin, dir) => {
+      const local = (code: string) => code.replace('YOUR_API_KEY', key).replace(/https:\/\/camera\.example\.com\/[\w-]+\.jpg/g, `http://127.0.0.1:${imagesPort}/snapshots/car.jpg`);
+      await fs.writeFile(path.join(dir, 'sample.py'), local(imageBase64Python(`${origin}/api/v1`)));
+      await fs.writeFile(path.join(dir, 'sample.mjs'), local(imageUrlJavaScript(`${origin}/api/v1`)));
+      expect((await run('/usr/bin/python3', ['sample.py'], { cwd: dir })).stdout).toBe('AB12 CDE 0.97 gate-2\n');
+      expect((await run(process.execPath, ['sample.mjs'], { cwd: dir })).stdout).toBe('AB12 CDE\nAB12 CDE\n');
+      const curl = JSON.parse((await run('bash', ['-c', local(imageUrlCurl(`${origin}/api/v1`))], { cwd: dir })).stdout);
+      expect(curl).toMatchObject({ success: true, camera_id: 'gate-2', results: [{ plate: 'AB12 CDE' }] });
+    });
+  });
+});
+
+describe('the docs page "Moving from Plate Recognizer"', () => {
   test('shows the curl line and the Python and JavaScript samples, which work as written against this server', async () => {
     const page = PLATE_RECOGNIZER_DOC_PAGE.body('https://nprapi.com/api/v1').value;
     expect(page).toContain('Authorization: Token YOUR_API_KEY');
     for (const sample of [plateReaderCurl, plateReaderPython, plateReaderJavaScript]) {
-      expect(page).toContain(sample('https://nprapi.com').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;'));
+      expect(page).toContain(escaped(sample('https://nprapi.com')));
     }
 
-    const server = sys.app.listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
-    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'plate-reader-docs-'));
-    try {
-      await fs.writeFile(path.join(dir, 'car.jpg'), plateJpeg);
+    await withListeningApp(async (origin, dir) => {
       const withKey = (code: string) => code.replace('YOUR_API_KEY', key);
       await fs.writeFile(path.join(dir, 'sample.py'), withKey(plateReaderPython(origin)));
       await fs.writeFile(path.join(dir, 'sample.mjs'), withKey(plateReaderJavaScript(origin)));
-      const python = await run('/usr/bin/python3', ['sample.py'], { cwd: dir });
-      expect(python.stdout).toBe('ab12cde 0.97\n');
-      const javascript = await run(process.execPath, ['sample.mjs'], { cwd: dir });
-      expect(javascript.stdout).toBe('ab12cde 0.97\n');
+      expect((await run('/usr/bin/python3', ['sample.py'], { cwd: dir })).stdout).toBe('ab12cde 0.97\n');
+      expect((await run(process.execPath, ['sample.mjs'], { cwd: dir })).stdout).toBe('ab12cde 0.97\n');
       const curl = await run('bash', ['-c', withKey(plateReaderCurl(origin))], { cwd: dir });
       expect(JSON.parse(curl.stdout)).toMatchObject({ results: [{ plate: 'ab12cde' }] });
-    } finally {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-      await fs.rm(dir, { recursive: true, force: true });
-    }
+    });
   });
 });
 

@@ -17,6 +17,7 @@ import {
   VEHICLE_FIELDS,
 } from '../openapi/api-docs-content';
 import { origin, pageRenderer, type DashboardContext } from './context';
+import { IMAGE_INPUTS_DOC_PAGE } from './docs-image-inputs';
 import { PLATE_RECOGNIZER_DOC_PAGE } from './docs-plate-recognizer';
 import { html, type SafeHtml } from './html';
 
@@ -85,7 +86,9 @@ export const DOC_PAGES: DocPage[] = [
       <h3>Request Parameters</h3>
       <div class="table-wrap"><table><thead><tr><th scope="col">Parameter</th><th scope="col">Type</th><th scope="col">Description</th></tr></thead>
         <tbody><tr><td><code>upload</code></td><td>file or string</td><td>The image file to process, or the image as a base64 string (a form field or JSON)</td></tr>
-        <tr><td><code>upload_url</code> (instead of <code>upload</code>)</td><td>string</td><td>An http(s) URL the server fetches the image from (public addresses only; the same size, format and resolution rules)</td></tr>
+        <tr><td><code>upload_url</code> (instead of <code>upload</code>)</td><td>string</td><td>An http(s) URL the server fetches the image from (public addresses only; the same size, format and resolution rules): see <a href="/docs/image-inputs">Images by URL or base64</a></td></tr>
+        <tr><td><code>camera_id</code>, <code>timestamp</code> (optional)</td><td>string</td><td>Echoed in the answer; <code>timestamp</code> in ISO 8601</td></tr>
+        <tr><td><code>threshold_detection</code>, <code>threshold_read</code> (optional)</td><td>number</td><td>0 to 1: leave out plates detected or read with less confidence</td></tr>
         <tr><td><code>regions</code> (optional)</td><td>string</td><td>Expected regions, two-letter codes separated by commas (e.g. <code>gb,ie</code>)</td></tr>
         <tr><td><code>top_n</code> (optional)</td><td>integer</td><td>Alternative readings per plate, 1 to 10</td></tr></tbody></table></div>
       <h3>Response</h3>
@@ -141,6 +144,7 @@ export const DOC_PAGES: DocPage[] = [
       <p>Each image counts once: a batch of five images uses five requests of the window. Your plan and what is left of the current window are on <a href="/usage">Usage &amp; plan</a>.</p>
       <p class="note">Need higher limits? Upgrade your plan or contact us for custom enterprise limits.</p>`,
   },
+  IMAGE_INPUTS_DOC_PAGE,
   PLATE_RECOGNIZER_DOC_PAGE,
 ];
 

@@ -100,6 +100,22 @@ const optionParams = [
     description: 'How many alternative readings to return per plate in `candidates`. Also accepted as a form field.',
     schema: paramSchema(RecogniseOptionsSchema.shape.topN.unwrap()),
   },
+  {
+    name: 'threshold_detection',
+    in: 'query',
+    required: false,
+    description: 'Leave out plates the detector is less sure of (0 to 1). Also accepted as a form or JSON field.',
+    schema: paramSchema(RecogniseOptionsSchema.shape.thresholdDetection.unwrap()),
+  },
+  {
+    name: 'threshold_read',
+    in: 'query',
+    required: false,
+    description: 'Leave out plates read with less confidence (0 to 1); none left is `422 NO_PLATES_FOUND`. Also accepted as a form or JSON field.',
+    schema: paramSchema(RecogniseOptionsSchema.shape.thresholdRead.unwrap()),
+  },
+  { name: 'camera_id', in: 'query', required: false, description: 'Echoed in the answer (also when the job is polled). Also accepted as a form or JSON field.', schema: { type: 'string', maxLength: 200 } },
+  { name: 'timestamp', in: 'query', required: false, description: 'ISO 8601 (UTC when no offset is given); echoed in the answer in UTC. Also accepted as a form or JSON field.', schema: { type: 'string' } },
   asyncParam,
 ];
 
@@ -213,10 +229,21 @@ export function openApiDocument(): JsonObject {
               'multipart/form-data': {
                 schema: {
                   type: 'object',
-                  required: ['images[]'],
                   properties: {
-                    'images[]': { type: 'array', minItems: 1, maxItems: MAX_BATCH, items: { type: 'string', format: 'binary', contentMediaType: 'application/octet-stream' }, description: 'The image files (repeat the field)' },
+                    'images[]': { type: 'array', maxItems: MAX_BATCH, items: { type: 'string', format: 'binary', contentMediaType: 'application/octet-stream' }, description: 'The image files (repeat the field); base64 strings are accepted as text fields too' },
+                    upload_url: { type: 'array', maxItems: MAX_BATCH, items: imageFields.upload_url, description: 'Images to fetch (repeat the field)' },
                   },
+                  description: `1 to ${MAX_BATCH} images in all, answered in the order files, base64 strings, URLs.`,
+                },
+              },
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  properties: {
+                    images: { type: 'array', maxItems: MAX_BATCH, items: { type: 'string' }, description: 'Images as base64 strings' },
+                    upload_url: { type: 'array', maxItems: MAX_BATCH, items: imageFields.upload_url, description: 'Images to fetch' },
+                  },
+                  description: `1 to ${MAX_BATCH} images in all; at most 64 MB of JSON.`,
                 },
               },
             },
