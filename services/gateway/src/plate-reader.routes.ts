@@ -1,7 +1,7 @@
 // POST /v1/plate-reader/: Plate Recognizer's Snapshot API, answered by our recogniser. The same keys, rate
 // limits, usage, image rules and queue as /api/v1/recognise (submit-image.ts); the request fields and the
 // answer are mapped in @npr/contracts' plate-reader.ts, and every failure leaves in their error shape.
-import { Router, type ErrorRequestHandler, type Request } from 'express';
+import { Router, type ErrorRequestHandler, type Request, type RequestHandler } from 'express';
 import {
   AppError,
   PlateReaderRequestSchema,
@@ -38,13 +38,12 @@ function parseRequest(req: Request): PlateReaderRequest {
 
 export function plateReaderRoutes(deps: PlateReaderDeps): Router {
   const router = Router();
-  router.use((_req, res, next) => {
+  const noStore: RequestHandler = (_req, res, next) => {
     res.setHeader('Cache-Control', 'no-store');
     next();
-  });
-  router.use(authenticateApiKey(deps));
-
-  router.post(['/plate-reader', '/plate-reader/'], refuseWhenExhausted, acceptOneImage, async (req, res) => {
+  };
+  // everything on the route itself: other paths under /v1 (their statistics, say) pass on to other routers
+  router.post(['/plate-reader', '/plate-reader/'], noStore, authenticateApiKey(deps), refuseWhenExhausted, acceptOneImage, async (req, res) => {
     const started = performance.now();
     const request = parseRequest(req);
     const { bytes, filename } = await readImageInput(req, deps.uploadUrl ?? UPLOAD_URL_DEFAULTS);
@@ -73,14 +72,12 @@ export function plateReaderRoutes(deps: PlateReaderDeps): Router {
     res.status(201).json(body);
   });
 
-  router.use((req) => {
-    throw new AppError('NOT_FOUND', `No route for ${req.method} ${req.baseUrl}${req.path}.`);
-  });
+  // only errors of the route above reach this
   router.use(plateReaderErrors(deps.logger));
   return router;
 }
 
-/** Every failure under /v1 in their shape and status (a bad key is 403 there); headers such as Retry-After kept. */
+/** Every failure of the route in their shape and status (a bad key is 403 there); headers such as Retry-After kept. */
 function plateReaderErrors(logger: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
     let error: AppError;

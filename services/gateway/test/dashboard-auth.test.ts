@@ -211,7 +211,7 @@ describe('OpenAPI', () => {
     const res = await request(sys.app).get('/api/v1/openapi.json');
     expect(res.status).toBe(200);
     expect(res.body.openapi).toBe('3.1.0');
-    expect(Object.keys(res.body.paths)).toEqual(['/recognise', '/batch', '/jobs/{id}']);
+    expect(Object.keys(res.body.paths)).toEqual(['/recognise', '/batch', '/v1/plate-reader', '/jobs/{id}']);
     expect(res.body.components.schemas.ErrorCode.enum).toEqual(
       expect.arrayContaining(['INVALID_IMAGE', 'IMAGE_TOO_LARGE', 'NO_PLATES_FOUND', 'RATE_LIMIT_EXCEEDED', 'INVALID_API_KEY']),
     );
