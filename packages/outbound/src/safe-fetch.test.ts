@@ -94,7 +94,7 @@ describe('safeFetch refuses addresses inside our network', () => {
     const url = template.replace('PORT', String(target.port));
     const error = await outboundFailure(safeFetch(url, { timeoutMs: 2000 }));
     expect(error.reason).toBe('ADDRESS_NOT_ALLOWED');
-    expect(error.message).toContain(`a ${kind} address`);
+    expect(error.message).toContain(`${/^[aeiou]/i.test(kind) ? 'an' : 'a'} ${kind} address`);
     expect(error.retryable).toBe(false);
     expect(target.hits).toEqual([]);
   });

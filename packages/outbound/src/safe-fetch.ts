@@ -98,9 +98,10 @@ function portOf(url: URL): number {
 }
 
 function refuse(url: URL, address: string, kind: string): OutboundError {
+  const article = /^[aeiou]/i.test(kind) ? 'an' : 'a';
   return new OutboundError(
     'ADDRESS_NOT_ALLOWED',
-    `${url.hostname} is ${address === url.hostname.replace(/^\[|\]$/g, '') ? '' : `${address}, `}a ${kind} address; requests there are refused.`,
+    `${url.hostname} is ${address === url.hostname.replace(/^\[|\]$/g, '') ? '' : `${address}, `}${article} ${kind} address; requests there are refused.`,
     url.href,
   );
 }
