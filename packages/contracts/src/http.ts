@@ -6,6 +6,9 @@ import { ImageOutcomeSchema, JobStatusSchema } from './jobs';
 export const BatchResponseSchema = z.object({
   success: z.literal(true),
   results: z.array(ImageOutcomeSchema),
+  // echoed from the request when it gave them
+  camera_id: z.string().optional(),
+  timestamp: z.string().optional(),
 });
 export type BatchResponse = z.infer<typeof BatchResponseSchema>;
 

@@ -4,3 +4,4 @@ export * from './jobs';
 export * from './http';
 export * from './webhooks';
 export * from './statistics';
+export * from './plate-reader';

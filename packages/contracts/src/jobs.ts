@@ -55,6 +55,8 @@ export const JobRecordSchema = z.object({
   webhookUrl: z.string().optional(),
   entries: z.array(z.union([z.object({ flowId: z.string() }), z.object({ outcome: ErrorBodySchema })])).min(1),
   createdAt: z.string(),
+  // the request's camera_id / timestamp, echoed in the answer (also when polled)
+  capture: z.object({ camera_id: z.string().optional(), timestamp: z.string().optional() }).optional(),
 });
 export type JobRecord = z.infer<typeof JobRecordSchema>;
 

@@ -75,11 +75,30 @@ export type PlateReading = z.infer<typeof PlateReadingSchema>;
 export const PlateResultSchema = PlateReadingSchema.extend({ vehicle: VehicleSchema.nullable() });
 export type PlateResult = z.infer<typeof PlateResultSchema>;
 
+/** ISO 8601, with or without an offset (UTC when none is given). */
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
+
+/** Where and when the photo was taken, as the client says (`camera_id`, `timestamp`): echoed in the answer. */
+export const CaptureSchema = z.object({
+  camera_id: z.string().trim().min(1).max(200).optional(),
+  timestamp: z
+    .string()
+    .regex(ISO_8601, 'timestamp must be ISO 8601, e.g. 2026-12-02T15:04:05Z')
+    .transform((t) => new Date(/(Z|[+-]\d{2}:?\d{2})$/i.test(t) ? t : `${t}Z`))
+    .refine((d) => !Number.isNaN(d.getTime()), 'timestamp is not a real date')
+    .transform((d) => d.toISOString())
+    .optional(),
+});
+export type Capture = z.infer<typeof CaptureSchema>;
+
 /** 200 body of POST /api/v1/recognise (and each successful entry of a batch). */
 export const RecognitionResponseSchema = z.object({
   success: z.literal(true),
   results: z.array(PlateResultSchema).min(1),
   processing_time_ms: z.number().nonnegative().optional(),
+  // echoed from the request when it gave them
+  camera_id: z.string().optional(),
+  timestamp: z.string().optional(),
 });
 export type RecognitionResponse = z.infer<typeof RecognitionResponseSchema>;
 
@@ -87,5 +106,8 @@ export type RecognitionResponse = z.infer<typeof RecognitionResponseSchema>;
 export const RecogniseOptionsSchema = z.object({
   regions: z.array(z.string().regex(/^[a-z]{2}$/)).max(20).optional(),
   topN: z.number().int().min(1).max(10).optional(),
+  // plates under these scores are left out (`threshold_detection`: the detector's, `threshold_read`: the reading's confidence)
+  thresholdDetection: z.number().min(0).max(1).optional(),
+  thresholdRead: z.number().min(0).max(1).optional(),
 });
 export type RecogniseOptions = z.infer<typeof RecogniseOptionsSchema>;

@@ -209,11 +209,11 @@ export async function createRecognitionFlow(options: RecognitionFlowOptions) {
         done: true,
         outcomes,
         httpStatus: outcome.success ? 200 : ERROR_STATUS[outcome.error.code],
-        body: { ...outcome, job_id: record.id, status },
+        body: { ...outcome, ...(outcome.success ? record.capture : {}), job_id: record.id, status },
         event: outcome.success ? 'recognition.completed' : 'recognition.failed',
       };
     }
-    return { done: true, outcomes, httpStatus: 200, body: { success: true, job_id: record.id, status: 'completed', results: outcomes }, event: 'batch.completed' };
+    return { done: true, outcomes, httpStatus: 200, body: { success: true, ...record.capture, job_id: record.id, status: 'completed', results: outcomes }, event: 'batch.completed' };
   }
 
   async function saveJobRecord(record: JobRecord): Promise<void> {

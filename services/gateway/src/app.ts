@@ -6,7 +6,9 @@ import { authenticateApiKey } from './authenticate-api-key';
 import { createDashboard, type DashboardOptions } from './dashboard';
 import { errorHandler, notFound } from './error-handler';
 import { displayOrigin } from './display-origin';
+import type { UploadUrlSettings } from './image-input';
 import { openApiDocument } from './openapi/openapi-document';
+import { plateReaderRoutes } from './plate-reader.routes';
 import type { RateLimiter } from './rate-limiter';
 import { recognitionRoutes, type FlowPort } from './recognition.routes';
 import { requestId } from './request-id';
@@ -24,6 +26,8 @@ export type AppDeps = {
   publicBaseUrl?: string;
   /** Refuses webhook URLs outbound calls may not reach (the SSRF guard), when they are registered. */
   checkWebhookUrl: CheckWebhookUrl;
+  /** How `upload_url` is fetched: the operator's allow-list of private hosts (OUTBOUND_ALLOWED_HOSTS) and a time bound. */
+  uploadUrl?: UploadUrlSettings;
   /** Dependencies /readyz checks (database, Redis, ...). */
   readinessChecks?: ReadinessCheck[];
   /** Extra routers mounted at `/` before the 404 handler: the dashboard (issue 5), bull-board (issue 6). */
@@ -71,10 +75,14 @@ export function createApp(deps: AppDeps) {
       syncTimeoutMs: deps.syncTimeoutMs,
       publicBaseUrl: deps.publicBaseUrl,
       checkWebhookUrl: deps.checkWebhookUrl,
+      uploadUrl: deps.uploadUrl,
     }),
   );
   api.use(notFound());
   app.use('/api/v1', api);
+
+  // Plate Recognizer's paths and shapes, for clients written for their Snapshot API
+  app.use('/v1', plateReaderRoutes({ ...deps, now, uploadUrl: deps.uploadUrl }));
 
   // Plate Recognizer's paths (`Authorization: Token <key>`), for clients written against their API
   const compat = express.Router();

@@ -21,7 +21,7 @@ export function setRateLimitHeaders(res: Response, state: RateState): void {
 }
 
 /**
- * Authenticates `Authorization: Bearer <key>` (or `Token <key>`, as Plate Recognizer's clients send it): looks the key up by its prefix, compares hashes in
+ * Authenticates `Authorization: Bearer <key>` (or `Token <key>`, the scheme Plate Recognizer's clients send): looks the key up by its prefix, compares hashes in
  * constant time, rejects revoked or expired keys. Failed attempts are rate-limited per client IP
  * (with the free plan's limit), which also gives 401 responses their X-RateLimit-* headers.
  */

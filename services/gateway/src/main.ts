@@ -40,7 +40,7 @@ const config = loadConfig(
     WEBHOOK_BACKOFF_MS: env.int(5000, 10),
     WEBHOOK_TIMEOUT_MS: env.int(10_000, 100),
     WEBHOOK_DISABLE_AFTER: env.int(50, 1),
-    // hosts outbound calls may reach although they are loopback/private (comma-separated host or host:port)
+    // hosts outbound calls (webhooks, upload_url) may reach although they are loopback/private (host or host:port, comma-separated)
     OUTBOUND_ALLOWED_HOSTS: z.string().default('').transform((value, ctx) => {
       try {
         return parseAllowedHosts(value);
@@ -49,6 +49,7 @@ const config = loadConfig(
         return z.NEVER;
       }
     }),
+    UPLOAD_URL_TIMEOUT_MS: env.int(10_000, 100),
   }),
 );
 
@@ -120,6 +121,7 @@ async function main() {
     syncTimeoutMs: config.SYNC_TIMEOUT_MS,
     publicBaseUrl: config.PUBLIC_BASE_URL,
     checkWebhookUrl: outbound.checkUrl,
+    uploadUrl: { allowedHosts: config.OUTBOUND_ALLOWED_HOSTS, timeoutMs: config.UPLOAD_URL_TIMEOUT_MS },
     trustProxy: config.TRUST_PROXY,
     readinessChecks: [
       { name: 'database', check: async () => (await db.prisma.$queryRaw`SELECT 1`, true) },

@@ -1,27 +1,25 @@
 import { Router, type Request, type Response } from 'express';
 import {
   AppError,
+  CaptureSchema,
   ERROR_STATUS,
   RecogniseOptionsSchema,
   WebhookUrlSchema,
-  billableImages,
   errorBody,
+  type Capture,
   type ImageOutcome,
   type JobRecord,
   type JobStatus,
   type RecogniseOptions,
 } from '@npr/contracts';
-import { billJob, type PrismaClient } from '@npr/db';
-import type { RecognitionFlow } from '@npr/queue';
+import type { PrismaClient } from '@npr/db';
 import type { AuthContext } from './authenticate-api-key';
-import { setRateLimitHeaders } from './authenticate-api-key';
-import { quotaExceeded, quotaHeaders, quotaState, type QuotaState } from './monthly-quota';
-import { rateLimitExceeded, type RateLimiter, type RateState } from './rate-limiter';
-import { uploadBatch, uploadSingle } from './upload';
+import { acceptImages, acceptOneImage, readImageInput, readImageInputs, UPLOAD_URL_DEFAULTS, type UploadUrlSettings } from './image-input';
+import type { RateLimiter } from './rate-limiter';
+import { billRequest, chargeImages, refuseWhenExhausted, submitOneImage, type FlowPort } from './submit-image';
 import { validateImage } from './validate-image';
 
-/** The part of the queue the routes use (the seam for tests). */
-export type FlowPort = Pick<RecognitionFlow, 'submitJob' | 'waitForOutcome' | 'getJobResult' | 'loadJobRecord'>;
+export type { FlowPort } from './submit-image';
 
 export type RecognitionRoutesDeps = {
   prisma: PrismaClient;
@@ -34,6 +32,8 @@ export type RecognitionRoutesDeps = {
   publicBaseUrl?: string;
   /** Refuses a one-off webhook_url outbound calls may not reach (the SSRF guard). */
   checkWebhookUrl: (url: string) => Promise<void>;
+  /** How `upload_url` is fetched (allow-list, time bound). */
+  uploadUrl?: UploadUrlSettings;
 };
 
 const statusOf = (outcome: ImageOutcome) => (outcome.success ? 200 : ERROR_STATUS[outcome.error.code]);
@@ -54,15 +54,37 @@ function wantsAsync(req: Request): boolean {
   return q === 'true' || q === '1' || prefersRespondAsync(req);
 }
 
-/** Optional recognition options from the query string or form fields: regions=gb,de&top_n=3. */
+const requestFields = (req: Request): Record<string, unknown> => ({ ...(req.query as Record<string, unknown>), ...((req.body as Record<string, unknown>) ?? {}) });
+
+const optionalNumber = (value: unknown) => (value === undefined || value === '' ? undefined : Number(value));
+
+/** Optional recognition options from the query string, form fields or JSON: regions=gb,de&top_n=3&threshold_read=0.5. */
 function parseOptions(req: Request): RecogniseOptions {
-  const raw = { ...(req.query as Record<string, unknown>), ...((req.body as Record<string, unknown>) ?? {}) };
+  const raw = requestFields(req);
   const regions = typeof raw.regions === 'string' && raw.regions ? raw.regions.split(',').map((r) => r.trim().toLowerCase()) : undefined;
-  const topN = raw.top_n === undefined ? undefined : Number(raw.top_n);
-  const parsed = RecogniseOptionsSchema.safeParse({ regions, topN });
-  if (!parsed.success) throw new AppError('BAD_REQUEST', 'Invalid options: regions must be two-letter codes, top_n 1 to 10.');
+  const parsed = RecogniseOptionsSchema.safeParse({
+    regions,
+    topN: optionalNumber(raw.top_n),
+    thresholdDetection: optionalNumber(raw.threshold_detection),
+    thresholdRead: optionalNumber(raw.threshold_read),
+  });
+  if (!parsed.success) {
+    throw new AppError('BAD_REQUEST', 'Invalid options: regions must be two-letter codes, top_n 1 to 10, threshold_detection and threshold_read 0 to 1.');
+  }
   return parsed.data;
 }
+
+/** `camera_id` and `timestamp` as the client gave them (timestamp in ISO 8601), to echo in the answer. */
+function parseCapture(req: Request): Capture {
+  const raw = requestFields(req);
+  const parsed = CaptureSchema.safeParse({ camera_id: raw.camera_id, timestamp: raw.timestamp });
+  if (!parsed.success) throw new AppError('BAD_REQUEST', `Invalid ${parsed.error.issues[0]!.path.join('.')}: ${parsed.error.issues[0]!.message}.`);
+  return parsed.data;
+}
+
+/** A successful body with the request's camera_id and timestamp; errors go out as they are. */
+const withCapture = <T extends { success: boolean }>(body: T, capture: Capture | undefined): T =>
+  body.success && capture ? { ...body, ...capture } : body;
 
 /** POST /recognise, POST /batch and GET /jobs/:id. */
 export function recognitionRoutes(deps: RecognitionRoutesDeps): Router {
@@ -74,29 +96,7 @@ export function recognitionRoutes(deps: RecognitionRoutesDeps): Router {
     next();
   });
 
-  /** Spends one rate-limit point per image (every accepted upload counts against the window). */
-  async function spendRateLimit(res: Response, images: number) {
-    const a = auth(res);
-    setRateLimitHeaders(res, await deps.limiter.consume(a.rateKey, a.limit, images));
-  }
-
-  /** Refuses a request with more images than the month's quota has left. */
-  function checkQuota(res: Response, images: number) {
-    const state = res.locals.quotaState as QuotaState | null;
-    if (state && state.remaining < images) throw quotaExceeded(state, images);
-  }
-
-  /** Refuses before reading the upload when the rate window or the month's quota is already used up. */
-  async function refuseWhenExhausted(_req: Request, res: Response, next: () => void) {
-    const a = auth(res);
-    const quota = await quotaState(deps.prisma, a.accountId, a.monthlyQuota, deps.now());
-    res.locals.quotaState = quota;
-    if (quota) for (const [name, value] of Object.entries(quotaHeaders(quota))) res.setHeader(name, value);
-    checkQuota(res, 1);
-    const state = res.locals.rateState as RateState;
-    if (state.remaining <= 0) throw rateLimitExceeded(state);
-    next();
-  }
+  const refuseExhausted = refuseWhenExhausted(deps);
 
   /** A one-off webhook_url must be reachable and needs the account's one-off signing secret (Settings -> Webhooks). */
   async function checkOneOffWebhook(res: Response, webhookUrl: string | undefined) {
@@ -106,11 +106,6 @@ export function recognitionRoutes(deps: RecognitionRoutesDeps): Router {
     if (!account.oneOffWebhookSecret) {
       throw new AppError('BAD_REQUEST', 'webhook_url needs a signing secret: create one in Settings -> Webhooks or with POST /api/v1/webhooks/one-off-secret.');
     }
-  }
-
-  /** Bills the images a finished synchronous request processed (once; the job-end handler may bill it too). */
-  async function bill(res: Response, record: JobRecord, outcomes: ImageOutcome[]) {
-    await billJob(deps.prisma, { jobId: record.id, apiKeyId: auth(res).apiKeyId, images: billableImages(outcomes), requestedAt: new Date(record.createdAt) });
   }
 
   function jobUrl(req: Request, id: string) {
@@ -125,53 +120,40 @@ export function recognitionRoutes(deps: RecognitionRoutesDeps): Router {
     res.status(202).json({ success: true, job_id: id, status, url });
   }
 
-  router.post('/recognise', refuseWhenExhausted, uploadSingle, async (req, res) => {
-    if (!req.file) throw new AppError('BAD_REQUEST', 'Missing the image: send it in the multipart field "upload".');
+  router.post('/recognise', refuseExhausted, acceptOneImage, async (req, res) => {
     const options = parseOptions(req);
     const webhookUrl = parseWebhookUrl(req);
     await checkOneOffWebhook(res, webhookUrl);
-    await spendRateLimit(res, 1);
-    await validateImage(req.file.buffer);
-    const id: string = res.locals.requestId;
-    const a = auth(res);
-    const record: JobRecord = {
-      id,
-      kind: 'single',
-      accountId: a.accountId,
-      apiKeyId: a.apiKeyId,
-      ...(webhookUrl ? { webhookUrl } : {}),
-      entries: [{ flowId: id }],
-      createdAt: deps.now().toISOString(),
-    };
-    await deps.flow.submitJob({ record, images: [{ flowId: id, image: req.file.buffer }], options });
+    const capture = parseCapture(req);
+    const { bytes } = await readImageInput(req, deps.uploadUrl ?? UPLOAD_URL_DEFAULTS);
+    const record = await submitOneImage(deps, res, bytes, options, { capture, webhookUrl });
+    const id = record.id;
     if (wantsAsync(req)) return accepted(req, res, id);
     const outcome = await deps.flow.waitForOutcome(id, deps.syncTimeoutMs);
     if (!outcome) return accepted(req, res, id, 'processing');
-    await bill(res, record, [outcome]);
-    res.status(statusOf(outcome)).json(outcome);
+    await billRequest(deps, res, record, [outcome]);
+    res.status(statusOf(outcome)).json(withCapture(outcome, capture));
   });
 
-  router.post('/batch', refuseWhenExhausted, uploadBatch, async (req, res) => {
-    const files = (req.files as Express.Multer.File[] | undefined) ?? [];
-    const stray = files.find((f) => f.fieldname !== 'images[]' && f.fieldname !== 'images');
-    if (stray) throw new AppError('BAD_REQUEST', `Unexpected file field "${stray.fieldname}"; send images as "images[]".`);
-    if (files.length === 0) throw new AppError('BAD_REQUEST', 'Missing images: send 1 to 20 files in the multipart field "images[]".');
+  router.post('/batch', refuseExhausted, acceptImages, async (req, res) => {
     const options = parseOptions(req);
     const webhookUrl = parseWebhookUrl(req);
     await checkOneOffWebhook(res, webhookUrl);
-    checkQuota(res, files.length);
-    await spendRateLimit(res, files.length);
+    const capture = parseCapture(req);
+    const inputs = await readImageInputs(req, deps.uploadUrl ?? UPLOAD_URL_DEFAULTS);
+    await chargeImages(deps, res, inputs.length);
 
     const id: string = res.locals.requestId;
     const a = auth(res);
     // an image that fails validation gets its error in place; the others go on
     type Checked = { flowId: string; image: Buffer } | { outcome: ReturnType<typeof errorBody> };
     const checked = await Promise.all(
-      files.map(async (file, i): Promise<Checked> => {
+      inputs.map(async (input, i): Promise<Checked> => {
         const flowId = `${id}-${i}`;
         try {
-          await validateImage(file.buffer);
-          return { flowId, image: file.buffer };
+          if ('error' in input) throw input.error;
+          await validateImage(input.bytes);
+          return { flowId, image: input.bytes };
         } catch (err) {
           if (!(err instanceof AppError)) throw err;
           return { outcome: errorBody(err.code, err.message) };
@@ -186,6 +168,7 @@ export function recognitionRoutes(deps: RecognitionRoutesDeps): Router {
       apiKeyId: a.apiKeyId,
       ...(webhookUrl ? { webhookUrl } : {}),
       entries,
+      ...(capture ? { capture } : {}),
       createdAt: deps.now().toISOString(),
     };
     const images = checked.flatMap((c) => ('image' in c ? [c] : []));
@@ -197,8 +180,8 @@ export function recognitionRoutes(deps: RecognitionRoutesDeps): Router {
       entries.map((e) => ('outcome' in e ? e.outcome : deps.flow.waitForOutcome(e.flowId, Math.max(1, deadline - Date.now())))),
     );
     if (outcomes.some((o) => o === null)) return accepted(req, res, id, 'processing');
-    await bill(res, record, outcomes as ImageOutcome[]);
-    res.status(200).json({ success: true, results: outcomes });
+    await billRequest(deps, res, record, outcomes as ImageOutcome[]);
+    res.status(200).json(withCapture({ success: true, results: outcomes }, capture));
   });
 
   router.get('/jobs/:id', async (req, res) => {

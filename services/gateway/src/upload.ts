@@ -3,7 +3,8 @@ import type { RequestHandler } from 'express';
 import { AppError, UPLOAD_LIMITS } from '@npr/contracts';
 
 // Memory storage: images go straight to Redis, never to the gateway's disk. The limits below are
-// what keeps memory bounded: 20 files x 10 MB at most per request.
+// what keeps memory bounded: 20 files x 10 MB at most per request, plus text fields; a base64 image is a
+// text field, so the routes that take them allow fields one image long but fewer of them (12 or 30).
 const limits = {
   fileSize: UPLOAD_LIMITS.maxFileBytes,
   files: UPLOAD_LIMITS.maxBatchFiles,
@@ -26,6 +27,12 @@ function wrap(handler: RequestHandler, maxFiles: number): RequestHandler {
             return next(new AppError('IMAGE_TOO_LARGE', `The file exceeds the maximum size of ${UPLOAD_LIMITS.maxFileBytes / 1024 / 1024} MB.`));
           case 'LIMIT_FILE_COUNT':
             return next(new AppError('BAD_REQUEST', maxFiles === 1 ? 'Send exactly one image, in the field "upload".' : `At most ${maxFiles} images per request.`));
+          case 'LIMIT_FIELD_VALUE':
+            return next(
+              err.field === 'upload' || /^images/.test(err.field ?? '')
+                ? new AppError('IMAGE_TOO_LARGE', `The image exceeds the maximum size of ${UPLOAD_LIMITS.maxFileBytes / 1024 / 1024} MB.`)
+                : new AppError('BAD_REQUEST', `The field "${err.field}" is too long.`),
+            );
           case 'LIMIT_UNEXPECTED_FILE':
             return next(new AppError('BAD_REQUEST', `Unexpected file field "${err.field}".`));
           default:
@@ -38,8 +45,20 @@ function wrap(handler: RequestHandler, maxFiles: number): RequestHandler {
   };
 }
 
+/** A base64 image as a text field: up to the file limit once decoded (4 characters per 3 bytes, plus a data: prefix). */
+export const MAX_BASE64_CHARS = Math.ceil(UPLOAD_LIMITS.maxFileBytes / 3) * 4 + 256;
+
 const storage = multer.memoryStorage();
-/** POST /recognise: exactly one file in field `upload`. */
-export const uploadSingle = wrap(multer({ storage, limits: { ...limits, files: 1 } }).single('upload'), 1);
-/** POST /batch: files in `images[]` (or `images`). */
-export const uploadBatch = wrap(multer({ storage, limits }).any(), UPLOAD_LIMITS.maxBatchFiles);
+/**
+ * One image as a file in `upload`, or as text fields (`upload` in base64, `upload_url`): a text field may be
+ * as long as a base64 image, so fewer fields are allowed (12; a hostile client can still send 12 long ones).
+ */
+export const uploadSingleWithFields = wrap(
+  multer({ storage, limits: { ...limits, files: 1, fields: 12, parts: 13, fieldSize: MAX_BASE64_CHARS } }).single('upload'),
+  1,
+);
+/** POST /batch with base64 images as text fields (`images[]`) beside or instead of files: each may be as long as a base64 image. */
+export const uploadBatchWithFields = wrap(
+  multer({ storage, limits: { ...limits, fields: 30, parts: UPLOAD_LIMITS.maxBatchFiles + 30, fieldSize: MAX_BASE64_CHARS } }).any(),
+  UPLOAD_LIMITS.maxBatchFiles,
+);

@@ -219,6 +219,7 @@ describe('OpenAPI', () => {
     expect(Object.keys(res.body.paths)).toEqual([
       '/recognise',
       '/batch',
+      '/v1/plate-reader',
       '/jobs/{id}',
       '/webhooks',
       '/webhooks/one-off-secret',

@@ -107,6 +107,7 @@ describe('POST /api/v1/recognise', () => {
     expectError(await recognise().field('note', 'no file'), 400, 'BAD_REQUEST');
     expectError(await recognise().attach('file', await solidImage(), 'car.jpg'), 400, 'BAD_REQUEST');
     expectError(await recognise().send({ upload: 'x' }), 400, 'BAD_REQUEST');
+    expectError(await recognise().type('text').send('AB12CDE'), 400, 'BAD_REQUEST');
   });
 
   test('413 IMAGE_TOO_LARGE over 10 MB', async () => {

@@ -17,6 +17,21 @@ describe('recognition processor', () => {
     expect(seen).toEqual(['img', { regions: ['gb'] }]);
   });
 
+  test('leaves out plates under the request\'s threshold_detection or threshold_read', async () => {
+    const plates = [
+      { ...plate, plate: 'KEEP', confidence: 0.9, detection_score: 0.8 },
+      { ...plate, plate: 'LOWREAD', confidence: 0.4, detection_score: 0.9 },
+      { ...plate, plate: 'LOWDETECT', confidence: 0.9, detection_score: 0.3 },
+    ];
+    const recogniser = { recognise: async () => plates, close: async () => {} };
+    const handle = createRecognitionProcessor({ recogniser: () => ({ status: 'ready', recogniser }), logger, observeColours: async (_photo, p) => p });
+    const read = async (options: object) => (await handle({ ...data, options }, Buffer.from('img'), job)).plates.map((p) => p.plate);
+    expect(await read({ thresholdDetection: 0.5, thresholdRead: 0.5 })).toEqual(['KEEP']);
+    expect(await read({ thresholdRead: 0.5 })).toEqual(['KEEP', 'LOWDETECT']);
+    expect(await read({ thresholdDetection: 0.5 })).toEqual(['KEEP', 'LOWREAD']);
+    expect(await read({})).toEqual(['KEEP', 'LOWREAD', 'LOWDETECT']);
+  });
+
   test("the colour step gets the recogniser's decoded pixels instead of decoding the bytes again", async () => {
     const pixels = { data: new Uint8Array(8 * 6 * 3), width: 8, height: 6, channels: 3 };
     const asked: unknown[] = [];

@@ -57,6 +57,11 @@ export function createRecognitionProcessor(deps: {
     } catch (err) {
       throw recognitionFailure(err);
     }
+    // the client's thresholds: a plate under either is not reported (none left is NO_PLATES_FOUND, as for any photo)
+    const { thresholdDetection, thresholdRead } = data.options;
+    plates = plates.filter(
+      (p) => (thresholdDetection === undefined || (p.detection_score ?? 1) >= thresholdDetection) && (thresholdRead === undefined || p.confidence >= thresholdRead),
+    );
     const colourStarted = performance.now();
     try {
       plates = await observeColours(pixels ?? image, plates);

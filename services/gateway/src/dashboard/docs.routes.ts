@@ -31,11 +31,13 @@ import { codeBlock, codeSamples as samples } from './components';
 import { origin, pageRenderer, type DashboardContext } from './context';
 import { asyncSamples, batchSamples, recogniseSamples, retrySamples } from './docs-samples';
 import { describeLimit } from './format';
+import { IMAGE_INPUTS_DOC_PAGE } from './docs-image-inputs';
+import { PLATE_RECOGNIZER_DOC_PAGE } from './docs-plate-recognizer';
 import { WEBHOOK_AND_USAGE_PAGES } from './docs-webhooks-usage';
 import { html, type SafeHtml } from './html';
 
 /** A guide page: `body` gets the API's base URL as the reader reaches it (e.g. https://host/api/v1). */
-type DocPage = { slug: string; title: string; body: (base: string) => SafeHtml };
+export type DocPage = { slug: string; title: string; body: (base: string) => SafeHtml };
 
 const pretty = (v: unknown) => JSON.stringify(v, null, 2);
 const json = (v: unknown, label = 'Example response') => codeBlock(pretty(v), { label });
@@ -99,7 +101,10 @@ export const DOC_PAGES: DocPage[] = [
       <p>Submit an image for number plate recognition.</p>
       <h3>Request Parameters</h3>
       <div class="table-wrap"><table><thead><tr><th scope="col">Parameter</th><th scope="col">Type</th><th scope="col">Description</th></tr></thead>
-        <tbody><tr><td><code>upload</code></td><td>file</td><td>The image file to process</td></tr>
+        <tbody><tr><td><code>upload</code></td><td>file or string</td><td>The image file to process, or the image as a base64 string (a form field or JSON)</td></tr>
+        <tr><td><code>upload_url</code> (instead of <code>upload</code>)</td><td>string</td><td>An http(s) URL the server fetches the image from (public addresses only; the same size, format and resolution rules): see <a href="/docs/image-inputs">Images by URL or base64</a></td></tr>
+        <tr><td><code>camera_id</code>, <code>timestamp</code> (optional)</td><td>string</td><td>Echoed in the answer; <code>timestamp</code> in ISO 8601</td></tr>
+        <tr><td><code>threshold_detection</code>, <code>threshold_read</code> (optional)</td><td>number</td><td>0 to 1: leave out plates detected or read with less confidence</td></tr>
         <tr><td><code>regions</code> (optional)</td><td>string</td><td>Expected regions, two-letter codes separated by commas (e.g. <code>gb,ie</code>)</td></tr>
         <tr><td><code>top_n</code> (optional)</td><td>integer</td><td>Alternative readings per plate in <code>candidates</code>, 1 to 10 (default 5)</td></tr>
         <tr><td><code>async</code> (optional)</td><td>boolean</td><td><code>true</code>: answer <code>202</code> with a job to poll at once (see <a href="/docs/jobs">Async jobs</a>)</td></tr></tbody></table></div>
@@ -197,6 +202,8 @@ export const DOC_PAGES: DocPage[] = [
       <p class="note">Need higher limits? Plans and custom enterprise limits are set by the team that runs this service for you: ask them, with your account's email address.</p>`,
   },
   ...WEBHOOK_AND_USAGE_PAGES,
+  IMAGE_INPUTS_DOC_PAGE,
+  PLATE_RECOGNIZER_DOC_PAGE,
 ];
 
 // Swagger UI's built files (from npm; no CDN)

@@ -5,6 +5,8 @@ import {
   JobAcceptedSchema,
   JobStatusResponseSchema,
   OneOffSecretResponseSchema,
+  PlateReaderErrorSchema,
+  PlateReaderResponseSchema,
   PlateRecognizerStatisticsSchema,
   RecognitionResponseSchema,
   StatisticsResponseSchema,
@@ -46,6 +48,8 @@ describe('OpenAPI document', () => {
       StatisticsResponse: StatisticsResponseSchema,
       PlateRecognizerStatistics: PlateRecognizerStatisticsSchema,
       JobStatusResponse: JobStatusResponseSchema,
+      PlateReaderResponse: PlateReaderResponseSchema,
+      PlateReaderError: PlateReaderErrorSchema,
     } as const;
     let checked = 0;
     for (const methods of Object.values(doc.paths)) {
@@ -55,6 +59,11 @@ describe('OpenAPI document', () => {
         for (const response of Object.values(op.responses)) {
           const media = response.content?.['application/json'];
           if (!media) continue;
+          // an inline schema (DELETE /webhooks/{id}'s answer) has no example to check
+          if (!media.schema.$ref) {
+            expect(media.example).toBeUndefined();
+            continue;
+          }
           const id = media.schema.$ref.split('/').pop() as keyof typeof schemas;
           for (const example of [media.example, ...Object.values(media.examples ?? {}).map((e) => e.value)].filter(Boolean)) {
             expect(schemas[id]).toBeDefined();
@@ -87,6 +96,14 @@ describe('OpenAPI document', () => {
     expect(Object.keys(d.paths['/webhooks/{id}']!)).toEqual(['get', 'delete']);
     expect(Object.keys(d.webhooks)).toEqual(['recognition.completed', 'recognition.failed', 'batch.completed']);
     expect(d.webhooks['recognition.completed']!.post.parameters.map((p) => p.name)).toEqual(['Npr-Signature', 'Npr-Event-Id', 'Npr-Event-Type', 'Npr-Delivery-Attempt']);
+  });
+
+  test('the Plate Recognizer path is at the root, with their 201 answer and error shapes', () => {
+    const item = (doc.paths as Record<string, any>)['/v1/plate-reader'];
+    expect(item.servers).toEqual([{ url: '/', description: 'This server' }]);
+    expect(Object.keys(item.post.responses).sort()).toEqual(['201', '202', '400', '403', '413', '429']);
+    expect(item.post.responses['201'].content['application/json'].schema.$ref).toBe('#/components/schemas/PlateReaderResponse');
+    expect(item.post.requestBody.content['multipart/form-data'].schema.properties).toHaveProperty('upload_url');
   });
 
   test('components come from the contracts: all error codes, no stray $schema, refs resolve', () => {

@@ -8,6 +8,8 @@ import {
   ErrorCodeSchema,
   JobAcceptedSchema,
   JobStatusResponseSchema,
+  PlateReaderErrorSchema,
+  PlateReaderResponseSchema,
   PlateResultSchema,
   RecogniseOptionsSchema,
   RecognitionResponseSchema,
@@ -46,6 +48,7 @@ import {
   exampleJobAccepted,
   exampleJobProcessing,
 } from './api-docs-content';
+import { EXAMPLE_PLATE_READER_ERRORS, EXAMPLE_PLATE_READER_RESPONSE, PLATE_READER_DIFFERENCES, PLATE_READER_PATH } from './plate-reader-docs';
 
 type JsonObject = Record<string, unknown>;
 
@@ -68,6 +71,8 @@ const COMPONENTS: [string, z.ZodType][] = [
   ['OneOffSecretResponse', OneOffSecretResponseSchema],
   ['StatisticsResponse', StatisticsResponseSchema],
   ['PlateRecognizerStatistics', PlateRecognizerStatisticsSchema],
+  ['PlateReaderResponse', PlateReaderResponseSchema],
+  ['PlateReaderError', PlateReaderErrorSchema],
 ];
 
 /** zod -> JSON Schema 2020-12 (OpenAPI 3.1's dialect), shared sub-schemas as components. */
@@ -128,6 +133,22 @@ const optionParams = [
     description: 'How many alternative readings to return per plate in `candidates`. Also accepted as a form field.',
     schema: paramSchema(RecogniseOptionsSchema.shape.topN.unwrap()),
   },
+  {
+    name: 'threshold_detection',
+    in: 'query',
+    required: false,
+    description: 'Leave out plates the detector is less sure of (0 to 1). Also accepted as a form or JSON field.',
+    schema: paramSchema(RecogniseOptionsSchema.shape.thresholdDetection.unwrap()),
+  },
+  {
+    name: 'threshold_read',
+    in: 'query',
+    required: false,
+    description: 'Leave out plates read with less confidence (0 to 1); none left is `422 NO_PLATES_FOUND`. Also accepted as a form or JSON field.',
+    schema: paramSchema(RecogniseOptionsSchema.shape.thresholdRead.unwrap()),
+  },
+  { name: 'camera_id', in: 'query', required: false, description: 'Echoed in the answer (also when the job is polled). Also accepted as a form or JSON field.', schema: { type: 'string', maxLength: 200 } },
+  { name: 'timestamp', in: 'query', required: false, description: 'ISO 8601 (UTC when no offset is given); echoed in the answer in UTC. Also accepted as a form or JSON field.', schema: { type: 'string' } },
   asyncParam,
   {
     name: 'webhook_url',
@@ -163,6 +184,21 @@ const webhookEvent = (event: string, description: string) => ({
     responses: { '2XX': { description: 'Delivered.' }, default: { description: 'Anything else (or no answer) is retried.' } },
   },
 });
+/** One image: a file in `upload`, or `upload` as base64, or `upload_url` (form fields or JSON). */
+const imageFields = {
+  upload: { type: 'string', description: 'The image: a file (multipart), or the image as a base64 string (a `data:` prefix is allowed)' },
+  upload_url: { type: 'string', format: 'uri', description: 'Instead of `upload`: an http(s) URL to fetch the image from. Only public addresses are fetched (loopback, private, link-local and metadata addresses are refused unless the operator allows the host); redirects are followed to public addresses only; the same size, format and resolution rules apply.' },
+};
+const imageTextBody = { type: 'object', properties: imageFields, description: 'Exactly one of `upload` (base64) and `upload_url`.' };
+
+const plateReaderFields = {
+  ...imageFields,
+  regions: { type: 'array', items: { type: 'string', examples: ['gb', 'us-ca'] }, description: 'Expected regions (repeat the field, or separate with commas); a state code hints its country' },
+  camera_id: { type: 'string', maxLength: 200, description: 'Echoed in the answer' },
+  timestamp: { type: 'string', description: 'ISO 8601 (UTC when no offset is given); echoed in the answer, default now' },
+  mmc: { type: 'string', description: 'Accepted; make, model and colour are not read from the pixels, so they are not in the answer' },
+  config: { type: 'string', description: 'JSON: `region: "strict"`, `threshold_d`, `threshold_o` are applied; `mode`, `detection_rule` and others are accepted and ignored' },
+};
 
 const syncNote =
   'By default the call waits for the result. If processing outlives the server\'s bound (or `async=true` / `Prefer: respond-async` is sent) it answers `202` with a job URL to poll with `GET /jobs/{id}`.';
@@ -215,6 +251,7 @@ function buildDocument(): JsonObject {
       { name: 'Jobs', description: 'Results of asynchronous requests.' },
       { name: 'Webhooks', description: 'Job results POSTed to your URLs, signed (`Npr-Signature`).' },
       { name: 'Usage', description: 'Billed images, quotas and limits.' },
+      { name: 'Plate Recognizer compatible', description: 'Plate Recognizer\'s Snapshot API paths and shapes, for their clients.' },
     ],
     paths: {
       '/recognise': {
@@ -230,14 +267,17 @@ function buildDocument(): JsonObject {
               'multipart/form-data': {
                 schema: {
                   type: 'object',
-                  required: ['upload'],
                   properties: {
-                    upload: { type: 'string', format: 'binary', contentMediaType: 'application/octet-stream', description: 'The image file to process' },
+                    upload: { type: 'string', format: 'binary', contentMediaType: 'application/octet-stream', description: 'The image file to process (or the image as a base64 text field)' },
+                    upload_url: imageFields.upload_url,
                     webhook_url: { type: 'string', format: 'uri', description: 'A one-off URL for this result (see the query parameter).' },
                   },
+                  description: 'Exactly one of `upload` and `upload_url`.',
                 },
                 encoding: { upload: { contentType: 'image/jpeg, image/png, image/webp' } },
               },
+              'application/x-www-form-urlencoded': { schema: imageTextBody },
+              'application/json': { schema: imageTextBody },
             },
           },
           responses: {
@@ -266,11 +306,22 @@ function buildDocument(): JsonObject {
               'multipart/form-data': {
                 schema: {
                   type: 'object',
-                  required: ['images[]'],
                   properties: {
-                    'images[]': { type: 'array', minItems: 1, maxItems: MAX_BATCH, items: { type: 'string', format: 'binary', contentMediaType: 'application/octet-stream' }, description: 'The image files (repeat the field)' },
+                    'images[]': { type: 'array', maxItems: MAX_BATCH, items: { type: 'string', format: 'binary', contentMediaType: 'application/octet-stream' }, description: 'The image files (repeat the field); base64 strings are accepted as text fields too' },
+                    upload_url: { type: 'array', maxItems: MAX_BATCH, items: imageFields.upload_url, description: 'Images to fetch (repeat the field)' },
                     webhook_url: { type: 'string', format: 'uri', description: 'A one-off URL for this result (see the query parameter).' },
                   },
+                  description: `1 to ${MAX_BATCH} images in all, answered in the order files, base64 strings, URLs.`,
+                },
+              },
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  properties: {
+                    images: { type: 'array', maxItems: MAX_BATCH, items: { type: 'string' }, description: 'Images as base64 strings' },
+                    upload_url: { type: 'array', maxItems: MAX_BATCH, items: imageFields.upload_url, description: 'Images to fetch' },
+                  },
+                  description: `1 to ${MAX_BATCH} images in all; at most 64 MB of JSON.`,
                 },
               },
             },
@@ -283,6 +334,40 @@ function buildDocument(): JsonObject {
             '413': errorResponse(`A file exceeds the ${UPLOAD_LIMITS.maxFileBytes / 1024 / 1024}MB limit.`, ['IMAGE_TOO_LARGE']),
             '429': tooMany('Rate limit exceeded (the batch needs one request per image)'),
             '500': errorResponse('Internal server error.', ['INTERNAL_ERROR']),
+          },
+        },
+      },
+      // their clients write the trailing slash (both are served); OpenAPI linters want paths without one
+      [PLATE_READER_PATH.replace(/\/$/, '')]: {
+        // Plate Recognizer's path, at the root rather than under /api/v1
+        servers: [{ url: '/', description: 'This server' }],
+        post: {
+          tags: ['Plate Recognizer compatible'],
+          operationId: 'plateReader',
+          summary: "Plate Recognizer Snapshot API: read the plates in one image, answered in their shape.",
+          description: [
+            'For clients written for Plate Recognizer\'s Snapshot API: the same request and answer; change the base URL and the key. Also at `/v1/plate-reader/`, with the trailing slash as their clients send it. Same keys, rate limits and usage as `/recognise`. See the docs page "Moving from Plate Recognizer".',
+            PLATE_READER_DIFFERENCES.map((d) => `- ${d}`).join('\n'),
+          ].join('\n\n'),
+          security: [{ tokenAuth: [] }, { bearerAuth: [] }],
+          requestBody: {
+            required: true,
+            content: {
+              'multipart/form-data': {
+                schema: { type: 'object', properties: { ...plateReaderFields, upload: { type: 'string', format: 'binary', contentMediaType: 'application/octet-stream', description: 'The image file (or the image as a base64 text field)' } } },
+                encoding: { upload: { contentType: 'image/jpeg, image/png, image/webp' } },
+              },
+              'application/x-www-form-urlencoded': { schema: { type: 'object', properties: plateReaderFields } },
+              'application/json': { schema: { type: 'object', properties: plateReaderFields } },
+            },
+          },
+          responses: {
+            '201': { description: 'The plates read (an empty `results` list when there is none).', headers: rateHeaders, content: json('PlateReaderResponse', EXAMPLE_PLATE_READER_RESPONSE) },
+            '202': { description: 'Still processing after the server\'s bound: `job_id` and the URL of the job to poll (`GET /api/v1/jobs/{id}`).', headers: rateHeaders },
+            '400': { description: 'Bad request: no image, an invalid image, options or `upload_url`.', headers: rateHeaders, content: json('PlateReaderError', EXAMPLE_PLATE_READER_ERRORS['400']) },
+            '403': { description: 'Missing or invalid API key.', headers: rateHeaders, content: json('PlateReaderError', EXAMPLE_PLATE_READER_ERRORS['403']) },
+            '413': { description: `File too large — exceeds ${UPLOAD_LIMITS.maxFileBytes / 1024 / 1024}MB limit.`, headers: rateHeaders, content: json('PlateReaderError', EXAMPLE_PLATE_READER_ERRORS['413']) },
+            '429': { description: 'Rate limit exceeded.', headers: { ...rateHeaders, 'Retry-After': { $ref: '#/components/headers/Retry-After' } }, content: json('PlateReaderError', EXAMPLE_PLATE_READER_ERRORS['429']) },
           },
         },
       },
@@ -416,7 +501,7 @@ function buildDocument(): JsonObject {
           type: 'apiKey',
           in: 'header',
           name: 'Authorization',
-          description: 'The same API key as Plate Recognizer clients send it: `Authorization: Token npr_live_…`.',
+          description: 'The same API key in Plate Recognizer\'s form: `Authorization: Token npr_live_…` (accepted on every endpoint).',
         },
       },
       headers: {
