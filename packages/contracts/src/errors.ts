@@ -8,6 +8,8 @@ export const ERROR_STATUS = {
   NOT_FOUND: 404,
   IMAGE_TOO_LARGE: 413,
   NO_PLATES_FOUND: 422,
+  // the image stopped every worker that tried it (a crash, an out-of-memory kill): given up, not retried
+  IMAGE_CRASHED_WORKER: 422,
   RATE_LIMIT_EXCEEDED: 429,
   INTERNAL_ERROR: 500,
   SERVICE_UNAVAILABLE: 503,

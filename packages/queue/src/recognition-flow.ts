@@ -13,7 +13,7 @@ import {
   type RecognitionJobData,
   type RecogniseOptions,
 } from '@npr/contracts';
-import { createRedisConnection, pingRedis } from './redis-connection';
+import { createFailFastRedisConnection, createRedisConnection, pingRedis, redisReady } from './redis-connection';
 import { recognitionJobId, redisKeys } from './keys';
 
 export type RecognitionFlowOptions = {
@@ -30,22 +30,40 @@ export type RecognitionFlowOptions = {
 
 export type FlowState = { status: JobStatus; outcome?: ImageOutcome };
 
+const STALLED_TOO_OFTEN = /stalled more than allowable limit/;
+
 /**
  * The gateway's side of the queue: stores image bytes, enqueues the recognition -> lookup flow,
  * waits for results, and remembers which account owns which job.
  */
 export async function createRecognitionFlow(options: RecognitionFlowOptions) {
   const { prefix } = options;
-  const redis = createRedisConnection(options.redisUrl, { name: 'npr-gateway' });
+  // fail fast: while Redis is down, requests get a quick 503 instead of hanging
+  const redis = createFailFastRedisConnection(options.redisUrl, { name: 'npr-gateway' });
   const eventsConnection = createRedisConnection(options.redisUrl, { name: 'npr-gateway-events' });
   const flowProducer = new FlowProducer({ connection: redis, prefix });
   const lookupQueue = new Queue(QUEUE_NAMES.vehicleLookup, { connection: redis, prefix });
   const recognitionQueue = new Queue(QUEUE_NAMES.recognition, { connection: redis, prefix });
   const lookupEvents = new QueueEvents(QUEUE_NAMES.vehicleLookup, { connection: eventsConnection, prefix });
-  await lookupEvents.waitUntilReady();
+  await Promise.all([lookupEvents.waitUntilReady(), redisReady(redis)]);
   // every waiting request adds (and later removes) a 'closing' listener on the queue: many in flight is normal
   lookupQueue.setMaxListeners(0);
+  // synchronous waits in progress, ended at once when the connection to Redis drops
+  const onRedisLost = new Set<() => void>();
+  redis.on('close', () => onRedisLost.forEach((end) => end()));
   const keep = { age: options.resultTtlSeconds };
+
+  // Redis' memory in use, read in the background so that admitting an upload costs no round trip
+  let usedMemoryBytes = 0;
+  const readMemory = async () => {
+    try {
+      usedMemoryBytes = Number(/^used_memory:(\d+)/m.exec(await redis.info('memory'))?.[1] ?? usedMemoryBytes);
+    } catch {
+      // Redis is down: the API refuses uploads on the availability flag anyway
+    }
+  };
+  await readMemory();
+  const memoryTimer = setInterval(readMemory, 1000).unref();
 
   /** Stores the image and enqueues its flow; `flowId` becomes the parent job id. */
   async function submitImage(input: { flowId: string; accountId: string; image: Buffer; options?: RecogniseOptions }) {
@@ -80,6 +98,10 @@ export async function createRecognitionFlow(options: RecognitionFlowOptions) {
   async function failureOutcome(parent: Job): Promise<ImageOutcome> {
     const child = await Job.fromId(recognitionQueue, recognitionJobId(parent.id!));
     const reason = child && (await child.getState()) === 'failed' ? child.failedReason : parent.failedReason;
+    // BullMQ's own reason when a job lost its worker more often than the workers' maxStalledCount
+    if (reason && STALLED_TOO_OFTEN.test(reason)) {
+      return errorBody('IMAGE_CRASHED_WORKER', 'Processing this image stopped the recognition worker several times in a row; it was given up.', parent.data?.requestId);
+    }
     const { code, message } = decodeJobFailure(reason);
     return errorBody(code, message, code === 'INTERNAL_ERROR' ? parent.data?.requestId : undefined);
   }
@@ -117,12 +139,20 @@ export async function createRecognitionFlow(options: RecognitionFlowOptions) {
   async function waitForOutcome(flowId: string, timeoutMs: number): Promise<ImageOutcome | null> {
     const parent = await Job.fromId(lookupQueue, flowId);
     if (!parent) throw new AppError('INTERNAL_ERROR', `job ${flowId} vanished before it finished`);
+    // Redis going away ends the wait at once: the job is accepted and kept, the client polls for it
+    let onClose!: () => void;
+    const redisLost = new Promise<'lost'>((resolve) => onRedisLost.add((onClose = () => resolve('lost'))));
     try {
       // the common case: the completion event carries the outcome, no further round trips
-      return ImageOutcomeSchema.parse(await parent.waitUntilFinished(lookupEvents, timeoutMs));
+      const finished = await Promise.race([parent.waitUntilFinished(lookupEvents, timeoutMs), redisLost]);
+      if (finished === 'lost') return null;
+      return ImageOutcomeSchema.parse(finished);
     } catch {
       // failed or timed out: the job's state says which
+    } finally {
+      onRedisLost.delete(onClose);
     }
+    if (redis.status !== 'ready') return null;
     const state = await getFlowState(flowId);
     return state && (state.status === 'completed' || state.status === 'failed') ? state.outcome! : null;
   }
@@ -146,7 +176,12 @@ export async function createRecognitionFlow(options: RecognitionFlowOptions) {
     saveJobRecord,
     loadJobRecord,
     ping: () => pingRedis(redis),
+    /** False from the moment the gateway's Redis connection drops until it is back (no round trip). */
+    isAvailable: () => redis.status === 'ready',
+    /** Redis' used_memory as of the last second. */
+    usedMemoryBytes: () => usedMemoryBytes,
     async close() {
+      clearInterval(memoryTimer);
       await lookupEvents.close();
       await flowProducer.close();
       await lookupQueue.close();

@@ -9,6 +9,16 @@ import { openApiDocument } from './openapi/openapi-document';
 import type { RateLimiter } from './rate-limiter';
 import { recognitionRoutes, type FlowPort } from './recognition.routes';
 import { requestId } from './request-id';
+import { createUploadAdmission, type UploadAdmissionLimits } from './upload-admission';
+import { metricsAccess } from './operator-auth';
+import { AppError } from '@npr/contracts';
+
+/** Upload admission when the caller gives none (the gateway's config defaults; see .env.example). */
+export const DEFAULT_UPLOAD_LIMITS: UploadAdmissionLimits = {
+  maxInflightBytes: 256 * 1024 * 1024,
+  maxConcurrentPerKey: 4,
+  redisHighWaterBytes: 0,
+};
 
 export type AppDeps = {
   prisma: PrismaClient;
@@ -27,7 +37,17 @@ export type AppDeps = {
   trustProxy?: boolean | number | string;
   /** The web dashboard (sign-up, API keys, usage, try it, docs) at `/`; left out, only the API is served. */
   dashboard?: DashboardOptions;
+  /** False while the gateway's Redis connection is down: the API then answers 503 at once. */
+  redisAvailable?: () => boolean;
+  /** Redis memory in use (bytes, refreshed in the background) for the upload high-water mark. */
+  redisUsedBytes?: () => number;
+  uploadLimits?: UploadAdmissionLimits;
+  /** Bearer token /metrics requires; unset: /metrics answers loopback clients only. */
+  metricsToken?: string;
 };
+
+/** How long a client should wait before retrying while Redis is unreachable. */
+const REDIS_DOWN_RETRY_AFTER_SECONDS = 5;
 
 /** Builds the gateway's express app from its dependencies; starts nothing. */
 export function createApp(deps: AppDeps) {
@@ -36,6 +56,11 @@ export function createApp(deps: AppDeps) {
   app.disable('x-powered-by');
   app.set('trust proxy', deps.trustProxy ?? false);
   app.use(requestId());
+  // no answer of ours may be sniffed into another type (the JSON bodies carry user-supplied text)
+  app.use((_req, res, next) => {
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    next();
+  });
   app.use(httpMetrics());
   app.use(accessLog(deps.logger));
 
@@ -44,7 +69,7 @@ export function createApp(deps: AppDeps) {
     const report = await checkReadiness(deps.readinessChecks ?? []);
     res.status(report.ready ? 200 : 503).json({ status: report.ready ? 'ready' : 'not_ready', checks: report.checks });
   });
-  app.get('/metrics', async (_req, res) => {
+  app.get('/metrics', metricsAccess(deps.metricsToken), async (_req, res) => {
     res.type(metricsRegistry.contentType).send(await metricsRegistry.metrics());
   });
 
@@ -52,6 +77,15 @@ export function createApp(deps: AppDeps) {
   app.get('/api/v1/openapi.json', (_req, res) => void res.json(openApiDocument()));
 
   const api = express.Router();
+  // a fast flag, no round trip: while Redis is gone nothing below could answer anyway
+  api.use((_req, _res, next) => {
+    if (deps.redisAvailable && !deps.redisAvailable()) {
+      throw new AppError('SERVICE_UNAVAILABLE', 'The service is temporarily unavailable; retry shortly.', {
+        headers: { 'Retry-After': String(REDIS_DOWN_RETRY_AFTER_SECONDS) },
+      });
+    }
+    next();
+  });
   api.use(authenticateApiKey({ prisma: deps.prisma, limiter: deps.limiter, now }));
   api.use(
     recognitionRoutes({
@@ -61,6 +95,7 @@ export function createApp(deps: AppDeps) {
       now,
       syncTimeoutMs: deps.syncTimeoutMs,
       publicBaseUrl: deps.publicBaseUrl,
+      admission: createUploadAdmission(deps.uploadLimits ?? DEFAULT_UPLOAD_LIMITS, { redisUsedBytes: deps.redisUsedBytes }),
     }),
   );
   api.use(notFound());

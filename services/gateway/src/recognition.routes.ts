@@ -16,6 +16,8 @@ import { setRateLimitHeaders } from './authenticate-api-key';
 import { rateLimitExceeded, type RateLimiter, type RateState } from './rate-limiter';
 import { uploadBatch, uploadSingle } from './upload';
 import { validateImage } from './validate-image';
+import { publicOrigin } from './public-url';
+import type { UploadAdmission } from './upload-admission';
 
 /** The part of the queue the routes use (the seam for tests). */
 export type FlowPort = Pick<RecognitionFlow, 'submitImage' | 'waitForOutcome' | 'getFlowState' | 'saveJobRecord' | 'loadJobRecord'>;
@@ -27,7 +29,9 @@ export type RecognitionRoutesDeps = {
   now: () => Date;
   /** How long a synchronous call waits before answering 202 with the job instead. */
   syncTimeoutMs: number;
-  /** Base for job URLs (e.g. https://api.example.com); default: from the request. */
+  /** Admits uploads before their bodies are read (memory bounds per gateway and per key). */
+  admission: UploadAdmission;
+  /** Base for job URLs (e.g. https://api.example.com); default: see publicOrigin (never the Host header). */
   publicBaseUrl?: string;
 };
 
@@ -40,8 +44,13 @@ function wantsAsync(req: Request): boolean {
   return q === 'true' || q === '1' || prefersRespondAsync(req);
 }
 
+/** The form fields the upload routes understand besides their files. */
+const OPTION_FIELDS = new Set(['regions', 'top_n']);
+
 /** Optional recognition options from the query string or form fields: regions=gb,de&top_n=3. */
 function parseOptions(req: Request): RecogniseOptions {
+  const stray = Object.keys((req.body as Record<string, unknown>) ?? {}).find((name) => !OPTION_FIELDS.has(name));
+  if (stray !== undefined) throw new AppError('BAD_REQUEST', `Unexpected form field "${stray}"; the options are ${[...OPTION_FIELDS].join(', ')}.`);
   const raw = { ...(req.query as Record<string, unknown>), ...((req.body as Record<string, unknown>) ?? {}) };
   const regions = typeof raw.regions === 'string' && raw.regions ? raw.regions.split(',').map((r) => r.trim().toLowerCase()) : undefined;
   const topN = raw.top_n === undefined ? undefined : Number(raw.top_n);
@@ -75,8 +84,7 @@ export function recognitionRoutes(deps: RecognitionRoutesDeps): Router {
   }
 
   function jobUrl(req: Request, id: string) {
-    const base = deps.publicBaseUrl ?? `${req.protocol}://${req.get('host')}`;
-    return `${base}/api/v1/jobs/${id}`;
+    return `${publicOrigin(req, deps.publicBaseUrl)}/api/v1/jobs/${id}`;
   }
 
   function accepted(req: Request, res: Response, id: string, status: JobStatus = 'queued') {
@@ -86,7 +94,7 @@ export function recognitionRoutes(deps: RecognitionRoutesDeps): Router {
     res.status(202).json({ success: true, job_id: id, status, url });
   }
 
-  router.post('/recognise', refuseWhenExhausted, uploadSingle, async (req, res) => {
+  router.post('/recognise', refuseWhenExhausted, deps.admission.single, uploadSingle, async (req, res) => {
     if (!req.file) throw new AppError('BAD_REQUEST', 'Missing the image: send it in the multipart field "upload".');
     const options = parseOptions(req);
     await chargeImages(res, 1);
@@ -101,7 +109,7 @@ export function recognitionRoutes(deps: RecognitionRoutesDeps): Router {
     res.status(statusOf(outcome)).json(outcome);
   });
 
-  router.post('/batch', refuseWhenExhausted, uploadBatch, async (req, res) => {
+  router.post('/batch', refuseWhenExhausted, deps.admission.batch, uploadBatch, async (req, res) => {
     const files = (req.files as Express.Multer.File[] | undefined) ?? [];
     const stray = files.find((f) => f.fieldname !== 'images[]' && f.fieldname !== 'images');
     if (stray) throw new AppError('BAD_REQUEST', `Unexpected file field "${stray.fieldname}"; send images as "images[]".`);

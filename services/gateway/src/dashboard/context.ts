@@ -4,6 +4,7 @@ import type { RateLimit, RateLimiter } from '../rate-limiter';
 import { renderPage, type PageOptions } from './layout';
 import { html } from './html';
 import { csrfValid, currentUser, type SessionSettings } from './session';
+import { publicOrigin } from '../public-url';
 
 /** Limits on the account forms, per client IP and per email address (hashed), shared by every replica via Redis. */
 export type AuthLimits = {
@@ -27,7 +28,7 @@ export type DashboardContext = {
   now: () => Date;
   session: SessionSettings;
   authLimits: AuthLimits;
-  /** Base URL shown in curl lines (default: the request's own origin). */
+  /** Base URL shown in curl lines (default: see publicOrigin, never the Host header). */
   publicBaseUrl?: string;
 };
 
@@ -58,5 +59,4 @@ export function requireCsrf(ctx: DashboardContext): RequestHandler {
   };
 }
 
-export const origin = (ctx: DashboardContext, req: Parameters<RequestHandler>[0]) =>
-  (ctx.publicBaseUrl ?? `${req.protocol}://${req.get('host')}`).replace(/\/+$/, '');
+export const origin = (ctx: DashboardContext, req: Parameters<RequestHandler>[0]) => publicOrigin(req, ctx.publicBaseUrl);

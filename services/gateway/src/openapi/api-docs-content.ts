@@ -28,6 +28,7 @@ export const ERROR_CODE_DESCRIPTIONS: Record<ErrorCode, string> = {
   INVALID_IMAGE: 'The file is not a supported image format',
   IMAGE_TOO_LARGE: 'The file exceeds the maximum size',
   NO_PLATES_FOUND: 'No number plates were detected',
+  IMAGE_CRASHED_WORKER: 'Processing this image stopped the recognition worker several times in a row, so it was given up; the error carries a request_id for support',
   RATE_LIMIT_EXCEEDED: 'Too many requests in the current window',
   INVALID_API_KEY: 'The API key is missing, expired, or revoked',
   BAD_REQUEST: 'The request is malformed (for example no file in the "upload" field, or invalid options)',
