@@ -151,7 +151,8 @@ function supervisorAncestors(): number[] {
   for (let depth = 0; depth < 6 && pid > 1; depth++) {
     chain.push(pid);
     try {
-      if (fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('pnpm')) return chain;
+      const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      if (argv.slice(0, 2).some((arg) => /^pnpm(\.c?js)?$/.test(path.basename(arg)))) return chain;
       pid = Number(fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ')[1]);
     } catch {
       break;
