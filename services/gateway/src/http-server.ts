@@ -12,7 +12,23 @@ export type HttpServerLimits = {
   maxConnectionsPerIp: number;
 };
 
-const REASONS: Record<number, string> = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' };
+const REASONS: Record<number, string> = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large', 503: 'Service Unavailable' };
+
+/** A whole HTTP/1.1 answer in the API's JSON error shape, for the socket (the connection closes after it). */
+function rawErrorResponse(status: number, body: object, headers: string[] = []): string {
+  const text = JSON.stringify(body);
+  return [
+    `HTTP/1.1 ${status} ${REASONS[status]}`,
+    'Content-Type: application/json; charset=utf-8',
+    `Content-Length: ${Buffer.byteLength(text)}`,
+    'X-Content-Type-Options: nosniff',
+    'Cache-Control: no-store',
+    'Connection: close',
+    ...headers,
+    '',
+    text,
+  ].join('\r\n');
+}
 
 /**
  * The answer to a request Node's HTTP parser refused before express saw it (malformed HTTP, headers
@@ -26,17 +42,7 @@ function parserErrorResponse(err: NodeJS.ErrnoException): string {
       : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
         ? [408, 'The request took too long to arrive.']
         : [400, 'Malformed HTTP request.'];
-  const body = JSON.stringify(errorBody('BAD_REQUEST', message));
-  return [
-    `HTTP/1.1 ${status} ${REASONS[status]}`,
-    'Content-Type: application/json; charset=utf-8',
-    `Content-Length: ${Buffer.byteLength(body)}`,
-    'X-Content-Type-Options: nosniff',
-    'Cache-Control: no-store',
-    'Connection: close',
-    '',
-    body,
-  ].join('\r\n');
+  return rawErrorResponse(status, errorBody('BAD_REQUEST', message));
 }
 
 /** The gateway's HTTP server: the app behind bounded header/request times and a per-IP connection cap. */
@@ -64,7 +70,12 @@ export function createHttpServer(app: Express, limits: HttpServerLimits): http.S
     server.on('connection', (socket: Socket) => {
       const ip = socket.remoteAddress ?? '';
       const n = (open.get(ip) ?? 0) + 1;
-      if (n > limits.maxConnectionsPerIp) return void socket.destroy();
+      if (n > limits.maxConnectionsPerIp) {
+        // a clear answer rather than a reset: this client already holds its share of connections
+        socket.on('error', () => socket.destroy());
+        socket.end(rawErrorResponse(503, errorBody('SERVICE_UNAVAILABLE', `Too many open connections from one address (at most ${limits.maxConnectionsPerIp}).`), ['Retry-After: 1']));
+        return;
+      }
       open.set(ip, n);
       socket.once('close', () => {
         const left = (open.get(ip) ?? 1) - 1;

@@ -9,6 +9,7 @@ import { bootstrapApiKey } from './bootstrap-api-key';
 import { createRedisRateLimiter } from './rate-limiter';
 import { queueAdminMount } from './queue-admin';
 import { createHttpServer } from './http-server';
+import { redisRevokedSessions } from './dashboard/session';
 
 const config = loadConfig(
   z.object({
@@ -106,7 +107,11 @@ async function main() {
       redisHighWaterBytes: config.REDIS_HIGH_WATER_MB * 1024 * 1024,
     },
     metricsToken: config.METRICS_TOKEN,
-    dashboard: { sessionSecret, sessionTtlSeconds: config.SESSION_TTL_SECONDS },
+    dashboard: {
+      sessionSecret,
+      sessionTtlSeconds: config.SESSION_TTL_SECONDS,
+      revokedSessions: redisRevokedSessions(flow.redis, config.QUEUE_PREFIX),
+    },
   });
 
   const server = createHttpServer(app, {
