@@ -21,6 +21,8 @@ export const MAX_UPLOAD_BODY = {
 };
 
 const RETRY_AFTER_SECONDS = 2;
+// a refused upload's body is not wanted: close the connection instead of reading it to the end
+const CLOSE = { Connection: 'close' };
 
 /**
  * Admits an upload before its body is read, so that memory is bounded by configuration and not by
@@ -36,7 +38,7 @@ export function createUploadAdmission(limits: UploadAdmissionLimits, deps: { red
 
   const busy = (message: string, state: RateState | undefined) =>
     new AppError('SERVICE_UNAVAILABLE', message, {
-      headers: { 'Retry-After': String(RETRY_AFTER_SECONDS), ...(state ? rateLimitHeaders(state) : {}) },
+      headers: { ...CLOSE, 'Retry-After': String(RETRY_AFTER_SECONDS), ...(state ? rateLimitHeaders(state) : {}) },
     });
 
   function admit(route: keyof typeof MAX_UPLOAD_BODY): RequestHandler {
@@ -50,6 +52,7 @@ export function createUploadAdmission(limits: UploadAdmissionLimits, deps: { red
           route === 'single'
             ? `The upload exceeds the maximum file size of ${UPLOAD_LIMITS.maxFileBytes / 1024 / 1024} MB.`
             : `The upload exceeds ${UPLOAD_LIMITS.maxBatchFiles} files of ${UPLOAD_LIMITS.maxFileBytes / 1024 / 1024} MB.`,
+          { headers: CLOSE },
         );
       }
       const state = res.locals.rateState as RateState | undefined;
@@ -57,7 +60,7 @@ export function createUploadAdmission(limits: UploadAdmissionLimits, deps: { red
       const keyUploads = perKey.get(auth.apiKeyId) ?? 0;
       if (keyUploads >= limits.maxConcurrentPerKey) {
         throw new AppError('RATE_LIMIT_EXCEEDED', `At most ${limits.maxConcurrentPerKey} uploads at once per API key; retry when one has finished.`, {
-          headers: { 'Retry-After': '1', ...(state ? rateLimitHeaders(state) : {}) },
+          headers: { ...CLOSE, 'Retry-After': '1', ...(state ? rateLimitHeaders(state) : {}) },
         });
       }
       const reserve = length ?? routeMax;
