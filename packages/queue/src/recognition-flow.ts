@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { FlowProducer, Job, Queue, QueueEvents } from 'bullmq';
 import {
   AppError,
@@ -157,6 +158,20 @@ export async function createRecognitionFlow(options: RecognitionFlowOptions) {
     return state && (state.status === 'completed' || state.status === 'failed') ? state.outcome! : null;
   }
 
+  const idempotencyKeyOf = (accountId: string, key: string) => redisKeys.idempotency(prefix, accountId, createHash('sha256').update(key).digest('hex'));
+
+  /** The job an account's Idempotency-Key already created, if any. */
+  async function findIdempotentJob(accountId: string, key: string): Promise<string | null> {
+    return redis.get(idempotencyKeyOf(accountId, key));
+  }
+
+  /** Binds the key to `jobId` unless it is bound already; returns the job it was bound to before, or null. */
+  async function claimIdempotencyKey(accountId: string, key: string, jobId: string): Promise<string | null> {
+    const redisKey = idempotencyKeyOf(accountId, key);
+    if ((await redis.set(redisKey, jobId, 'EX', options.resultTtlSeconds, 'NX')) === 'OK') return null;
+    return redis.get(redisKey);
+  }
+
   async function saveJobRecord(record: JobRecord): Promise<void> {
     await redis.set(redisKeys.jobRecord(prefix, record.id), JSON.stringify(record), 'EX', options.resultTtlSeconds);
   }
@@ -175,6 +190,8 @@ export async function createRecognitionFlow(options: RecognitionFlowOptions) {
     getFlowState,
     saveJobRecord,
     loadJobRecord,
+    findIdempotentJob,
+    claimIdempotencyKey,
     ping: () => pingRedis(redis),
     /** False from the moment the gateway's Redis connection drops until it is back (no round trip). */
     isAvailable: () => redis.status === 'ready',

@@ -20,7 +20,10 @@ import { publicOrigin } from './public-url';
 import type { UploadAdmission } from './upload-admission';
 
 /** The part of the queue the routes use (the seam for tests). */
-export type FlowPort = Pick<RecognitionFlow, 'submitImage' | 'waitForOutcome' | 'getFlowState' | 'saveJobRecord' | 'loadJobRecord'>;
+export type FlowPort = Pick<
+  RecognitionFlow,
+  'submitImage' | 'waitForOutcome' | 'getFlowState' | 'saveJobRecord' | 'loadJobRecord' | 'claimIdempotencyKey' | 'findIdempotentJob'
+>;
 
 export type RecognitionRoutesDeps = {
   prisma: PrismaClient;
@@ -42,6 +45,17 @@ const prefersRespondAsync = (req: Request) => /\brespond-async\b/i.test(req.get(
 function wantsAsync(req: Request): boolean {
   const q = req.query.async;
   return q === 'true' || q === '1' || prefersRespondAsync(req);
+}
+
+/** Job polls a key may make per image of its rate limit, per window. */
+const POLLS_PER_IMAGE = 10;
+
+/** The client's Idempotency-Key header (1-255 visible ASCII characters), if any. */
+function idempotencyKeyOf(req: Request): string | undefined {
+  const key = req.get('idempotency-key');
+  if (key === undefined) return undefined;
+  if (!/^[\x21-\x7e]{1,255}$/.test(key)) throw new AppError('BAD_REQUEST', 'Idempotency-Key must be 1 to 255 visible ASCII characters.');
+  return key;
 }
 
 /** The form fields the upload routes understand besides their files. */
@@ -83,6 +97,23 @@ export function recognitionRoutes(deps: RecognitionRoutesDeps): Router {
     next();
   }
 
+  /**
+   * Polls have a budget of their own, POLLS_PER_IMAGE times the key's image limit per window (one
+   * image polled every few seconds fits easily; a tight loop does not). The X-RateLimit-* headers
+   * keep describing the image window; a refusal says when to poll again.
+   */
+  async function limitPolling(res: Response, a: AuthContext) {
+    const budget = { points: a.limit.points * POLLS_PER_IMAGE, windowSeconds: a.limit.windowSeconds };
+    try {
+      await deps.limiter.consume(`poll:${a.rateKey}`, budget, 1);
+    } catch (err) {
+      if (!(err instanceof AppError) || err.code !== 'RATE_LIMIT_EXCEEDED') throw err;
+      throw new AppError('RATE_LIMIT_EXCEEDED', `At most ${budget.points} job polls per ${budget.windowSeconds} s on this key; poll less often.`, {
+        headers: { 'Retry-After': err.headers?.['Retry-After'] ?? '1' },
+      });
+    }
+  }
+
   function jobUrl(req: Request, id: string) {
     return `${publicOrigin(req, deps.publicBaseUrl)}/api/v1/jobs/${id}`;
   }
@@ -97,10 +128,15 @@ export function recognitionRoutes(deps: RecognitionRoutesDeps): Router {
   router.post('/recognise', refuseWhenExhausted, deps.admission.single, uploadSingle, async (req, res) => {
     if (!req.file) throw new AppError('BAD_REQUEST', 'Missing the image: send it in the multipart field "upload".');
     const options = parseOptions(req);
+    const accountId = auth(res).accountId;
+    const idempotencyKey = idempotencyKeyOf(req);
+    const earlier = idempotencyKey && (await deps.flow.findIdempotentJob(accountId, idempotencyKey));
+    if (earlier) return answerRetry(req, res, earlier);
     await chargeImages(res, 1);
     await validateImage(req.file.buffer);
     const id: string = res.locals.requestId;
-    const accountId = auth(res).accountId;
+    const raced = idempotencyKey && (await deps.flow.claimIdempotencyKey(accountId, idempotencyKey, id));
+    if (raced) return answerRetry(req, res, raced);
     await deps.flow.submitImage({ flowId: id, accountId, image: req.file.buffer, options });
     await deps.flow.saveJobRecord({ id, kind: 'single', accountId, entries: [{ flowId: id }], createdAt: deps.now().toISOString() });
     if (wantsAsync(req)) return accepted(req, res, id);
@@ -115,10 +151,15 @@ export function recognitionRoutes(deps: RecognitionRoutesDeps): Router {
     if (stray) throw new AppError('BAD_REQUEST', `Unexpected file field "${stray.fieldname}"; send images as "images[]".`);
     if (files.length === 0) throw new AppError('BAD_REQUEST', 'Missing images: send 1 to 20 files in the multipart field "images[]".');
     const options = parseOptions(req);
+    const accountId = auth(res).accountId;
+    const idempotencyKey = idempotencyKeyOf(req);
+    const earlier = idempotencyKey && (await deps.flow.findIdempotentJob(accountId, idempotencyKey));
+    if (earlier) return answerRetry(req, res, earlier);
     await chargeImages(res, files.length);
 
     const id: string = res.locals.requestId;
-    const accountId = auth(res).accountId;
+    const raced = idempotencyKey && (await deps.flow.claimIdempotencyKey(accountId, idempotencyKey, id));
+    if (raced) return answerRetry(req, res, raced);
     // each image is its own flow so one bad or slow image never holds up the others
     const entries: JobRecord['entries'] = await Promise.all(
       files.map(async (file, i) => {
@@ -144,13 +185,9 @@ export function recognitionRoutes(deps: RecognitionRoutesDeps): Router {
     res.status(200).json({ success: true, results: outcomes });
   });
 
-  router.get('/jobs/:id', async (req, res) => {
-    const a = auth(res);
-    const id = String(req.params.id);
-    const record = /^[0-9a-f-]{36}$/.test(id) ? await deps.flow.loadJobRecord(id) : null;
-    // another account's job is indistinguishable from one that does not exist
-    if (!record || record.accountId !== a.accountId) throw new AppError('NOT_FOUND', 'No such job.');
-
+  /** The job's answer as GET /jobs/:id gives it; `pendingStatus` is the code while it is not finished. */
+  async function answerJob(req: Request, res: Response, record: JobRecord, pendingStatus: 200 | 202) {
+    const id = record.id;
     const states = await Promise.all(
       record.entries.map(async (e) => {
         if ('outcome' in e) return { status: 'failed' as JobStatus, outcome: e.outcome as ImageOutcome };
@@ -163,6 +200,7 @@ export function recognitionRoutes(deps: RecognitionRoutesDeps): Router {
     const pending = states.filter((s) => s.status === 'queued' || s.status === 'processing');
     if (pending.length > 0) {
       const status: JobStatus = states.some((s) => s.status !== 'queued') ? 'processing' : 'queued';
+      if (pendingStatus === 202) return accepted(req, res, id, status);
       return res.status(200).json({ success: true, job_id: id, status, url: jobUrl(req, id) });
     }
     if (record.kind === 'single') {
@@ -170,6 +208,31 @@ export function recognitionRoutes(deps: RecognitionRoutesDeps): Router {
       return res.status(statusOf(outcome)).json({ ...outcome, job_id: id, status: outcome.success ? 'completed' : 'failed' });
     }
     res.status(200).json({ success: true, job_id: id, status: 'completed', results: states.map((s) => s.outcome) });
+  }
+
+  /**
+   * A submit retried with the same Idempotency-Key gets the first one's job instead of a second job
+   * (and is not charged again): at once when asynchronous, else once it finishes (bounded as usual).
+   */
+  async function answerRetry(req: Request, res: Response, jobId: string) {
+    const record = await deps.flow.loadJobRecord(jobId);
+    // claimed a moment ago by a request that is still submitting
+    if (!record) return accepted(req, res, jobId);
+    if (!wantsAsync(req)) {
+      const deadline = Date.now() + deps.syncTimeoutMs;
+      await Promise.all(record.entries.map((e) => ('flowId' in e ? deps.flow.waitForOutcome(e.flowId, Math.max(1, deadline - Date.now())) : null)));
+    }
+    return answerJob(req, res, record, 202);
+  }
+
+  router.get('/jobs/:id', async (req, res) => {
+    const a = auth(res);
+    await limitPolling(res, a);
+    const id = String(req.params.id);
+    const record = /^[0-9a-f-]{36}$/.test(id) ? await deps.flow.loadJobRecord(id) : null;
+    // another account's job is indistinguishable from one that does not exist
+    if (!record || record.accountId !== a.accountId) throw new AppError('NOT_FOUND', 'No such job.');
+    return answerJob(req, res, record, 200);
   });
 
   return router;

@@ -196,3 +196,55 @@ describe('answers', () => {
     expect((await sys.http().get('/metrics')).status).toBe(200);
   });
 });
+
+describe('polling', () => {
+  test('job polls have their own budget (10 per image of the limit): a tight loop gets 429 with Retry-After', async () => {
+    const { auth } = await sys.createKey({ limit: { requests: 1, windowSeconds: 60 } });
+    const accepted = await sys.http().post('/api/v1/recognise?async=true').set(auth).attach('upload', await solidImage({ colour: COLOURS.plate }), 'a.jpg');
+    expect(accepted.status).toBe(202);
+    const path = new URL(accepted.body.url).pathname;
+    const statuses: number[] = [];
+    for (let i = 0; i < 10; i++) statuses.push((await sys.http().get(path).set(auth)).status);
+    expect(statuses.every((s) => s === 200)).toBe(true);
+    const refused = await sys.http().get(path).set(auth);
+    expect([refused.status, refused.body.error.code]).toEqual([429, 'RATE_LIMIT_EXCEEDED']);
+    expect(refused.headers['retry-after']).toMatch(/^\d+$/);
+    // the image window is untouched by polling
+    expect(refused.headers['x-ratelimit-remaining']).toBe('0');
+  });
+});
+
+describe('Idempotency-Key', () => {
+  test('a submit retried with the same key gets the first job, is not charged again, and a new key makes a new job', async () => {
+    const { auth } = await sys.createKey({ limit: { requests: 5, windowSeconds: 60 } });
+    const image = await solidImage({ colour: COLOURS.plate });
+    const send = (key: string, async = true) =>
+      sys.http().post(`/api/v1/recognise${async ? '?async=true' : ''}`).set({ ...auth, 'Idempotency-Key': key }).attach('upload', image, 'a.jpg');
+    const first = await send('order-1234');
+    expect(first.status).toBe(202);
+    expect(first.headers['x-ratelimit-remaining']).toBe('4');
+    const retry = await send('order-1234');
+    expect([retry.status, retry.body.job_id]).toEqual([202, first.body.job_id]);
+    expect(retry.headers['x-ratelimit-remaining']).toBe('4');
+    // a synchronous retry waits for that same job and answers with its outcome
+    const syncRetry = await send('order-1234', false);
+    expect(syncRetry.status).toBe(200);
+    expect(syncRetry.body).toMatchObject({ success: true, job_id: first.body.job_id, status: 'completed', results: [{ plate: expect.any(String) }] });
+    const other = await send('order-5678');
+    expect(other.body.job_id).not.toBe(first.body.job_id);
+    expect(other.headers['x-ratelimit-remaining']).toBe('3');
+  });
+
+  test('another account with the same key gets its own job; a malformed key is 400', async () => {
+    const a = await sys.createKey();
+    const b = await sys.createKey();
+    const image = await solidImage({ colour: COLOURS.plate });
+    const send = (auth: Record<string, string>, key: string) =>
+      sys.http().post('/api/v1/recognise?async=true').set({ ...auth, 'Idempotency-Key': key }).attach('upload', image, 'a.jpg');
+    const fromA = await send(a.auth, 'same-key');
+    const fromB = await send(b.auth, 'same-key');
+    expect(fromA.body.job_id).not.toBe(fromB.body.job_id);
+    const bad = await send(a.auth, 'x'.repeat(300));
+    expect([bad.status, bad.body.error.code]).toEqual([400, 'BAD_REQUEST']);
+  });
+});
