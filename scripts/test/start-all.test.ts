@@ -67,11 +67,24 @@ test('pnpm start: zero-setup start, first key, a real answer, clean stop', async
   }
 });
 
+const started: number[] = [];
+// whatever a failed assertion left running is stopped, group and all
+afterAll(() => {
+  for (const pid of started) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+});
+
 /** `pnpm start` in its own process group on a data folder; resolves with its key once it is ready. */
 async function startSystem(dataDir: string, port: number, key?: string) {
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), DATA_DIR: dataDir, INFERENCE_HEALTH_PORT: '0', LOOKUP_HEALTH_PORT: '0' };
   for (const name of ['REDIS_URL', 'DATABASE_URL', 'NODE_OPTIONS']) delete env[name];
   const start = spawn('pnpm', ['start'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  started.push(start.pid!);
   let output = '';
   start.stdout!.on('data', (c) => (output += c));
   start.stderr!.on('data', (c) => (output += c));
@@ -88,15 +101,14 @@ test('pnpm start keeps accepted jobs across a stop, and nothing outlives its pnp
     const first = await startSystem(dataDir, port);
     const image = await solidImage();
     // accepted (202) just before a graceful stop, as a terminal's Ctrl-C sends it
-    const ids = await Promise.all(
-      Array.from({ length: 20 }, async () => {
-        const body = new FormData();
-        body.append('upload', new Blob([image]), 'car.jpg');
-        const res = await fetch(`http://127.0.0.1:${port}/api/v1/recognise?async=true`, { method: 'POST', headers: { Authorization: `Bearer ${first.key}` }, body });
-        expect(res.status).toBe(202);
-        return ((await res.json()) as { job_id: string }).job_id;
-      }),
-    );
+    const ids: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      const body = new FormData();
+      body.append('upload', new Blob([image]), 'car.jpg');
+      const res = await fetch(`http://127.0.0.1:${port}/api/v1/recognise?async=true`, { method: 'POST', headers: { Authorization: `Bearer ${first.key}` }, body });
+      expect(res.status).toBe(202);
+      ids.push(((await res.json()) as { job_id: string }).job_id);
+    }
     process.kill(-first.start.pid!, 'SIGINT');
     await first.exited;
 

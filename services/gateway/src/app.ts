@@ -16,7 +16,7 @@ import { AppError } from '@npr/contracts';
 /** Upload admission when the caller gives none (the gateway's config defaults; see .env.example). */
 export const DEFAULT_UPLOAD_LIMITS: UploadAdmissionLimits = {
   maxInflightBytes: 256 * 1024 * 1024,
-  maxConcurrentPerKey: 4,
+  maxConcurrentPerKey: 8,
   redisHighWaterBytes: 0,
 };
 

@@ -37,7 +37,7 @@ const config = loadConfig(
     METRICS_TOKEN: z.string().min(16).optional(),
     // upload admission, checked before a body is read (see upload-admission.ts)
     UPLOAD_MAX_INFLIGHT_MB: env.int(256, 211),
-    UPLOAD_MAX_CONCURRENT_PER_KEY: env.int(4, 1),
+    UPLOAD_MAX_CONCURRENT_PER_KEY: env.int(8, 1),
     REDIS_HIGH_WATER_MB: env.int(0, 0),
     // slow clients: all headers within HEADERS_TIMEOUT_MS, a whole request within REQUEST_TIMEOUT_MS
     HEADERS_TIMEOUT_MS: env.int(10_000, 1000),
