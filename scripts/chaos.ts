@@ -190,7 +190,7 @@ async function probeKills() {
   // feed jobs steadily so that there is always work in hand to be killed in the middle of
   const feeder = (async () => {
     // at least killJobs, and on until every kill has had a job to interrupt (bounded)
-    while ((submitted < COUNTS.killJobs || kills < COUNTS.kills) && submitted < COUNTS.killJobs * 4) {
+    while ((submitted < COUNTS.killJobs || kills < COUNTS.kills) && submitted < COUNTS.killJobs * 10) {
       const bytes = photos[submitted % photos.length]!;
       // every fourth is synchronous: its caller must still get a 200/422, not a 202 or a 500
       if (submitted % 4 === 3) syncAnswers.push(submit(bigKey, bytes));
@@ -200,14 +200,15 @@ async function probeKills() {
         else failures.push(`kills: submit answered ${res.status}`);
       }
       submitted++;
-      await sleep(150);
+      // faster while the first killJobs go in, then just enough to keep a job in hand for each kill
+      await sleep(submitted < COUNTS.killJobs ? 150 : 600);
     }
   })();
   while (kills < COUNTS.kills) {
     // a worker in the middle of a job: its log line says so (observeWorkerJobs / the job's start)
     const busy = await activeJobs();
     if (busy.length === 0) {
-      if (submitted >= COUNTS.killJobs * 4) break;
+      if (submitted >= COUNTS.killJobs * 10) break;
       await sleep(50);
       continue;
     }
@@ -532,12 +533,16 @@ function streamBatch(key: string, file: Buffer, files: number): Promise<Answer> 
 async function probeMemory() {
   const n = COUNTS.memoryBatches;
   progress(`memory: ${n} concurrent batches of 20 x 10 MB from ${n} free keys`);
-  // a 10 MB photo (the largest accepted): a real photo padded with a comment segment... sharp-made noise is simpler
+  // a photo of almost 10 MB (the largest accepted): noise, which JPEG cannot compress
   const sharp = (await import('sharp')).default;
-  const raw = Buffer.alloc(2200 * 1600 * 3);
-  for (let i = 0; i < raw.length; i++) raw[i] = (i * 2654435761) >>> 24;
-  let file = await sharp(raw, { raw: { width: 2200, height: 1600, channels: 3 } }).jpeg({ quality: 100 }).toBuffer();
-  if (file.length > 10 * 1024 * 1024) file = file.subarray(0, 0);
+  let file = Buffer.alloc(0);
+  for (let width = 3400; width > 1000; width -= 100) {
+    const height = Math.round((width * 3) / 4);
+    const raw = Buffer.alloc(width * height * 3);
+    for (let i = 0; i < raw.length; i++) raw[i] = Math.imul(i, 2654435761) >>> 24;
+    file = await sharp(raw, { raw: { width, height, channels: 3 } }).jpeg({ quality: 100 }).toBuffer();
+    if (file.length <= 10 * 1024 * 1024) break;
+  }
   const gatewayBefore = currentRss(gateway.child.pid!);
   const redisBefore = currentRss(redis.child.pid!);
   let gatewayPeak = 0;
@@ -573,14 +578,16 @@ async function probeSlow() {
   // a body a few bytes a second: cut at REQUEST_TIMEOUT_MS
   const head = `POST /api/v1/recognise HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${bigKey}\r\nContent-Type: multipart/form-data; boundary=x\r\nContent-Length: 100000\r\n\r\n`;
   const slowBody = await trickle(Buffer.concat([Buffer.from(head), Buffer.alloc(5000, 'a')]), 20, head.length);
-  // more connections from 127.0.0.1 than it may hold, held open
+  // more connections from 127.0.0.1 than it may hold, held open; those refused get a 503 and are closed
+  let refused = 0;
   const sockets = await Promise.all(
     Array.from({ length: MAX_CONNECTIONS_PER_IP + 50 }, () => new Promise<net.Socket>((resolve) => {
       const s = net.connect(PORT, '127.0.0.1', () => resolve(s));
+      s.on('data', (c) => c.toString().startsWith('HTTP/1.1 503') && refused++);
       s.on('error', () => resolve(s));
     })),
   );
-  await sleep(1000);
+  await sleep(2000);
   const open = sockets.filter((s) => !s.destroyed && s.readyState === 'open').length;
   sockets.forEach((s) => s.destroy());
   table.push({
@@ -588,7 +595,7 @@ async function probeSlow() {
     rows: [
       ['headers a byte per 500 ms: cut after (ms), answer', `${slowHeaders.ms}, ${slowHeaders.status || 'closed'}`],
       [`body 50 bytes/s: cut after (ms; REQUEST_TIMEOUT_MS=${REQUEST_TIMEOUT_MS}), answer`, `${slowBody.ms}, ${slowBody.status || 'closed'}`],
-      [`of ${MAX_CONNECTIONS_PER_IP + 50} connections from one IP, left open (MAX_CONNECTIONS_PER_IP=${MAX_CONNECTIONS_PER_IP})`, open],
+      [`of ${MAX_CONNECTIONS_PER_IP + 50} connections from one IP: left open / answered 503 (MAX_CONNECTIONS_PER_IP=${MAX_CONNECTIONS_PER_IP})`, `${open} / ${refused}`],
     ],
   });
   if (slowHeaders.ms > 12_000) failures.push(`slow: slow headers held for ${slowHeaders.ms} ms`);
@@ -664,11 +671,12 @@ async function main() {
 
   const run = (name: string) => !only || only.has(name);
   try {
+    // memory first, while the gateway is as fresh as a newly started one
+    if (run('memory') && COUNTS.memoryBatches) await probeMemory();
     if (run('kills')) await probeKills();
     if (run('redis')) await probeRedis();
     if (run('hostile')) await probeHostile();
     if (run('ratelimit')) await probeRateLimit();
-    if (run('memory') && COUNTS.memoryBatches) await probeMemory();
     if (run('slow') && COUNTS.slow) await probeSlow();
   } catch (err) {
     failures.push(`probe error: ${(err as Error).stack}`);
