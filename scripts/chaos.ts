@@ -697,5 +697,6 @@ async function main() {
 main().catch((err) => {
   process.stderr.write(`${(err as Error).stack}\n`);
   for (const p of procs) if (alive(p)) p.child.kill('SIGKILL');
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   process.exit(2);
 });
