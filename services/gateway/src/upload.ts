@@ -1,6 +1,7 @@
 import multer from 'multer';
 import type { RequestHandler } from 'express';
 import { AppError, UPLOAD_LIMITS } from '@npr/contracts';
+import { rateLimitExceeded, type RateState } from './rate-limiter';
 
 // Memory storage: images go straight to Redis, never to the gateway's disk. The limits below are
 // what keeps memory bounded: 20 files x 10 MB at most per request.
@@ -20,6 +21,7 @@ function wrap(handler: RequestHandler, maxFiles: number): RequestHandler {
     }
     handler(req, res, (err?: unknown) => {
       if (!err) return next();
+      if (err instanceof AppError) return next(err);
       if (err instanceof multer.MulterError) {
         switch (err.code) {
           case 'LIMIT_FILE_SIZE':
@@ -39,7 +41,20 @@ function wrap(handler: RequestHandler, maxFiles: number): RequestHandler {
 }
 
 const storage = multer.memoryStorage();
+
+/**
+ * Counts files as their part headers arrive and stops reading the moment a batch holds more images
+ * than the key's window has left: the refusal never waits for (or buffers) the rest of the body.
+ * The count spent afterwards is the authoritative one; this only refuses early.
+ */
+const withinRateLimit: multer.Options['fileFilter'] = (req, _file, accept) => {
+  const counted = req as typeof req & { filesSeen?: number };
+  counted.filesSeen = (counted.filesSeen ?? 0) + 1;
+  const state = req.res?.locals.rateState as RateState | undefined;
+  if (state && counted.filesSeen > state.remaining) return accept(rateLimitExceeded(state));
+  accept(null, true);
+};
 /** POST /recognise: exactly one file in field `upload`. */
 export const uploadSingle = wrap(multer({ storage, limits: { ...limits, files: 1 } }).single('upload'), 1);
 /** POST /batch: files in `images[]` (or `images`). */
-export const uploadBatch = wrap(multer({ storage, limits }).any(), UPLOAD_LIMITS.maxBatchFiles);
+export const uploadBatch = wrap(multer({ storage, limits, fileFilter: withinRateLimit }).any(), UPLOAD_LIMITS.maxBatchFiles);
