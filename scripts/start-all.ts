@@ -1,9 +1,12 @@
 // `pnpm start`: the whole system on one machine with nothing to set up.
-// - REDIS_URL unset: a private redis-server child on a free port (data kept in memory only).
+// - REDIS_URL unset: a private redis-server child on a free port, persisted in $DATA_DIR/redis (AOF),
+//   so jobs accepted before a stop are finished after the next start.
 // - DATABASE_URL unset: this process opens the embedded PostgreSQL (PGlite) in ./data/pglite and
 //   serves it on a loopback port, named in ./data/embedded-database.json, where the gateway,
 //   vehicle-lookup and the CLI find it (packages/db openDatabase).
-// Then it starts gateway, inference-worker and vehicle-lookup as separate processes, as production does.
+// Then it starts gateway, inference-worker and vehicle-lookup as separate processes, as production does,
+// restarts one that crashes (its jobs are picked up again), and never lets any of them outlive it.
+// A stop ends the services first, then the database, then Redis.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -16,7 +19,8 @@ process.chdir(root);
 if (fs.existsSync('.env')) process.loadEnvFile('.env');
 
 const log = (line: string) => process.stderr.write(`[start] ${line}\n`);
-const children: ChildProcess[] = [];
+const services: ChildProcess[] = [];
+let redisProcess: ChildProcess | null = null;
 let stopping = false;
 let embeddedDatabase: RunningEmbeddedDatabase | null = null;
 
@@ -33,33 +37,56 @@ async function waitForPort(port: number, timeoutMs: number): Promise<void> {
   throw new Error(`nothing listens on 127.0.0.1:${port} after ${timeoutMs} ms`);
 }
 
+// Runs redis-server and stops it (SIGTERM: it writes its AOF and exits) when the supervisor says so
+// or dies, even by SIGKILL (the IPC channel closes). It ignores SIGINT: a terminal's Ctrl-C reaches
+// the whole group, and Redis must stay up until the services have stopped using it.
+const REDIS_GUARDIAN = `
+const { spawn } = require('node:child_process');
+const redis = spawn('redis-server', JSON.parse(process.env.NPR_REDIS_ARGS), { stdio: ['ignore', 'ignore', 'inherit'], detached: true });
+process.send({ pid: redis.pid });
+const stop = () => redis.kill('SIGTERM');
+process.on('disconnect', stop);
+process.on('SIGTERM', stop);
+process.on('SIGINT', () => {});
+redis.on('exit', (code) => process.exit(code ?? 1));
+`;
+
+/** Redis settings of the private server: persisted jobs, never evicted (BullMQ needs noeviction). */
+function privateRedisArgs(port: number, dir: string): string[] {
+  return [
+    '--port', String(port), '--bind', '127.0.0.1', '--dir', dir,
+    // every write in the append-only file, flushed each second and on shutdown; no RDB snapshots
+    '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '',
+    '--maxmemory-policy', 'noeviction',
+  ];
+}
+
 async function startPrivateRedis(): Promise<string> {
   if (spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).error) {
     log('redis-server is not on PATH: install it (Debian/Ubuntu: sudo apt-get install redis-server; macOS: brew install redis) or set REDIS_URL=redis://host:6379');
     process.exit(1);
   }
+  const dataDir = process.env.DATA_DIR || 'data';
   // a private Redis left behind by a supervisor that was killed outright is stopped first
-  const pidFile = path.join(process.env.DATA_DIR || 'data', 'redis-server.pid');
-  stopStaleRedis(pidFile);
+  const pidFile = path.join(dataDir, 'redis-server.pid');
+  await stopStaleRedis(pidFile);
+  const dir = path.resolve(dataDir, 'redis');
+  fs.mkdirSync(dir, { recursive: true });
   const port = await freePort();
-  // no persistence: this Redis lives and dies with `pnpm start`; BullMQ needs noeviction
-  const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction'], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-    // its own process group: Ctrl-C reaches the whole foreground group at once, and Redis must outlive the
-    // services' shutdown (their queues close through it); it is stopped last, and a start finds a stale one
-    detached: true,
+  const guardian = spawn(process.execPath, ['-e', REDIS_GUARDIAN], {
+    env: { ...process.env, NPR_REDIS_ARGS: JSON.stringify(privateRedisArgs(port, dir)) },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
-  children.push(redis);
-  fs.mkdirSync(path.dirname(pidFile), { recursive: true });
-  fs.writeFileSync(pidFile, String(redis.pid));
-  redis.on('exit', () => fs.rmSync(pidFile, { force: true }));
-  redis.on('exit', (code) => !stopping && stopAll(`redis-server exited (${code})`, 1));
+  redisProcess = guardian;
+  guardian.once('message', (m: { pid: number }) => fs.writeFileSync(pidFile, String(m.pid)));
+  guardian.on('exit', () => fs.rmSync(pidFile, { force: true }));
+  guardian.on('exit', (code) => !stopping && stopAll(`redis-server exited (${code})`, 1));
   await waitForPort(port, 10_000);
-  log(`private redis-server on 127.0.0.1:${port}`);
+  log(`private redis-server on 127.0.0.1:${port}, persisted in ${path.relative(root, dir) || dir}`);
   return `redis://127.0.0.1:${port}`;
 }
 
-function stopStaleRedis(pidFile: string): void {
+async function stopStaleRedis(pidFile: string): Promise<void> {
   let pid: number;
   try {
     pid = Number(fs.readFileSync(pidFile, 'utf8'));
@@ -70,6 +97,8 @@ function stopStaleRedis(pidFile: string): void {
     // only if that pid is still a redis-server (pids get reused)
     if (pid && fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('redis-server')) {
       process.kill(pid, 'SIGTERM');
+      // it writes its AOF before it exits: wait, so the new one starts from what it saved
+      for (let i = 0; i < 100 && fs.existsSync(`/proc/${pid}`); i++) await new Promise((r) => setTimeout(r, 100));
       log(`stopped a private redis-server left running by an earlier start (pid ${pid})`);
     }
   } catch {
@@ -78,32 +107,78 @@ function stopStaleRedis(pidFile: string): void {
   fs.rmSync(pidFile, { force: true });
 }
 
-function startService(name: string, entry: string, env: NodeJS.ProcessEnv): ChildProcess {
+// A crashed service is started again (its jobs are taken up again by the stalled-job check); one
+// that keeps crashing stops everything instead of looping.
+const MAX_RESTARTS = 5;
+const RESTART_WINDOW_MS = 60_000;
+const RESTART_DELAY_MS = 500;
+
+function startService(name: string, entry: string, env: NodeJS.ProcessEnv, restarts: number[] = []): void {
   // the IPC channel lets the service notice if this supervisor dies without stopping it (see runtime/shutdown)
   const child = spawn(process.execPath, ['--import', 'tsx', entry], { env, stdio: ['inherit', 'inherit', 'inherit', 'ipc'] });
-  children.push(child);
-  child.on('exit', (code, signal) => !stopping && stopAll(`${name} exited (${signal ?? code})`, 1));
-  return child;
+  services.push(child);
+  child.on('exit', (code, signal) => {
+    services.splice(services.indexOf(child), 1);
+    if (stopping) return;
+    const recent = [...restarts.filter((t) => Date.now() - t < RESTART_WINDOW_MS), Date.now()];
+    if (recent.length > MAX_RESTARTS) return stopAll(`${name} exited (${signal ?? code}) ${recent.length} times in a minute`, 1);
+    log(`${name} exited (${signal ?? code}); starting it again`);
+    setTimeout(() => !stopping && startService(name, entry, env, recent), RESTART_DELAY_MS);
+  });
 }
 
 function stopAll(reason: string, code: number): void {
   if (stopping) return;
   stopping = true;
   log(`stopping: ${reason}`);
-  // services first (they finish in-flight jobs), Redis last
-  const services = children.slice(process.env.REDIS_URL ? 0 : 1);
+  // services first (they finish the jobs in hand; waiting jobs stay in Redis for the next start), Redis last
   for (const c of services) c.kill('SIGTERM');
-  const redis = process.env.REDIS_URL ? null : children[0];
-  Promise.all(services.map((c) => (c.exitCode !== null ? null : new Promise((r) => c.once('exit', r))))).then(async () => {
+  Promise.all(services.map((c) => (c.exitCode !== null || c.signalCode !== null ? null : new Promise((r) => c.once('exit', r))))).then(async () => {
+    // the database after the services (they may write until they exit), before Redis
     await embeddedDatabase?.close().catch((err) => log(`closing the embedded database: ${err}`));
-    redis?.kill('SIGTERM');
+    if (redisProcess && redisProcess.exitCode === null) {
+      const exited = new Promise((r) => redisProcess!.once('exit', r));
+      redisProcess.kill('SIGTERM');
+      await exited;
+    }
     process.exit(code);
   });
-  setTimeout(() => {
-    // Redis is in a process group of its own: it never outlives this process
-    redis?.kill('SIGTERM');
-    process.exit(code || 1);
-  }, 20_000).unref();
+  // the gateway may wait up to SYNC_TIMEOUT_MS + 10 s for synchronous requests in flight
+  setTimeout(() => process.exit(code || 1), 60_000).unref();
+}
+
+/**
+ * The processes this supervisor was started under, up to `pnpm` itself (`pnpm start` runs it through
+ * tsx, whose own process stays alive when pnpm is killed). Linux only; elsewhere just the parent.
+ */
+function supervisorAncestors(): number[] {
+  const chain: number[] = [];
+  let pid = process.ppid;
+  for (let depth = 0; depth < 6 && pid > 1; depth++) {
+    chain.push(pid);
+    try {
+      const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      if (argv.slice(0, 2).some((arg) => /^pnpm(\.c?js)?$/.test(path.basename(arg)))) return chain;
+      pid = Number(fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ')[1]);
+    } catch {
+      break;
+    }
+  }
+  return chain.slice(0, 1);
+}
+
+/** Stops everything when any of those processes is gone (killed with SIGKILL, or SIGTERM not passed on). */
+function stopWithAncestors(): void {
+  const watched = supervisorAncestors();
+  setInterval(() => {
+    for (const pid of watched) {
+      try {
+        process.kill(pid, 0);
+      } catch {
+        return stopAll(`the process that started it (pid ${pid}) is gone`, 0);
+      }
+    }
+  }, 500).unref();
 }
 
 async function main() {
@@ -130,6 +205,8 @@ async function main() {
   // signals on; a second one without a handler would end it before it closes the database and Redis
   process.on('SIGINT', () => stopAll('SIGINT', 0));
   process.on('SIGTERM', () => stopAll('SIGTERM', 0));
+  process.on('SIGHUP', () => stopAll('SIGHUP', 0));
+  stopWithAncestors();
 }
 
 main().catch((err) => {

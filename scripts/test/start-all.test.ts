@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import { DEV_PLATES_DIR, HAS_MODELS, eventually, solidImage } from '@npr/test-support';
 import { freePort } from '../free-port';
 
-jest.setTimeout(240_000);
+jest.setTimeout(480_000);
 
 const ROOT = path.join(__dirname, '..', '..');
 const DEV_PHOTO = path.join(DEV_PLATES_DIR, 'images', 'openalpr_benchmarks', 'br', 'AYO9034.jpg');
@@ -114,6 +114,84 @@ test('pnpm start: zero-setup start, first key, a real answer, the CLI while it r
     const listed = await promisify(execFile)('pnpm', ['--silent', 'npr', 'keys', 'list', '--email', 'fleet@example.com'], { cwd: ROOT, env });
     const keys = listed.stdout.trim().split('\n').map((l) => JSON.parse(l) as { name: string; revoked_at: string | null });
     expect(keys.map((k) => [k.name, k.revoked_at !== null]).sort()).toEqual([['depot 1', true], ['depot 2', false]]);
+  } finally {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+const started: number[] = [];
+// whatever a failed assertion left running is stopped, group and all
+afterAll(() => {
+  for (const pid of started) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+});
+
+/** `pnpm start` in its own process group on a data folder; resolves with its key once it is ready. */
+async function startSystem(dataDir: string, port: number, key?: string) {
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), DATA_DIR: dataDir, INFERENCE_HEALTH_PORT: '0', LOOKUP_HEALTH_PORT: '0' };
+  for (const name of ['REDIS_URL', 'DATABASE_URL', 'NODE_OPTIONS']) delete env[name];
+  const start = spawn('pnpm', ['start'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  started.push(start.pid!);
+  let output = '';
+  start.stdout!.on('data', (c) => (output += c));
+  start.stderr!.on('data', (c) => (output += c));
+  const exited = new Promise((resolve) => start.once('exit', resolve));
+  const apiKey = key ?? (await eventually(async () => /\b(npr_live_[a-z0-9]{40})\b/.exec(output)?.[1], 180_000, 250));
+  await eventually(async () => (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => null))?.status === 200, 180_000, 250);
+  return { start, exited, key: apiKey, output: () => output };
+}
+
+test('pnpm start keeps accepted jobs across a stop, and nothing outlives its pnpm process (kill -9)', async () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'npr-start-'));
+  const port = await freePort();
+  try {
+    const first = await startSystem(dataDir, port);
+    const image = await solidImage();
+    // accepted (202) just before a graceful stop, as a terminal's Ctrl-C sends it
+    const ids: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      const body = new FormData();
+      body.append('upload', new Blob([image]), 'car.jpg');
+      const res = await fetch(`http://127.0.0.1:${port}/api/v1/recognise?async=true`, { method: 'POST', headers: { Authorization: `Bearer ${first.key}` }, body });
+      expect(res.status).toBe(202);
+      ids.push(((await res.json()) as { job_id: string }).job_id);
+    }
+    process.kill(-first.start.pid!, 'SIGINT');
+    await first.exited;
+
+    // the next start finishes what was left and still knows every job
+    const second = await startSystem(dataDir, port, first.key);
+    const finals = await Promise.all(
+      ids.map((id) =>
+        eventually(async () => {
+          const res = await fetch(`http://127.0.0.1:${port}/api/v1/jobs/${id}`, { headers: { Authorization: `Bearer ${first.key}` } });
+          const json = (await res.json()) as { status?: string; error?: { code: string } };
+          if (res.status === 404) return { lost: true };
+          return json.status === 'completed' || json.status === 'failed' ? { code: json.error?.code ?? 'ok' } : null;
+        }, 120_000, 250),
+      ),
+    );
+    // a blank frame: no plate with models, an honest 503 without; never lost, never a 500
+    expect(new Set(finals.map((f) => JSON.stringify(f)))).toEqual(new Set([JSON.stringify({ code: HAS_MODELS ? 'NO_PLATES_FOUND' : 'SERVICE_UNAVAILABLE' })]));
+
+    // kill -9 of the pnpm process alone: the supervisor and every service stop too
+    const redisPid = Number(fs.readFileSync(path.join(dataDir, 'redis-server.pid'), 'utf8'));
+    process.kill(second.start.pid!, 'SIGKILL');
+    await eventually(async () => {
+      try {
+        process.kill(-second.start.pid!, 0);
+        return false;
+      } catch {
+        return true;
+      }
+    }, 60_000, 250);
+    await eventually(async () => !alive(redisPid), 30_000);
+    expect(await fetch(`http://127.0.0.1:${port}/healthz`).then(() => 'answered', () => 'nothing listens')).toBe('nothing listens');
   } finally {
     fs.rmSync(dataDir, { recursive: true, force: true });
   }

@@ -12,6 +12,8 @@ export const ERROR_CODES = {
   NOT_FOUND: { status: 404, retryable: false },
   IMAGE_TOO_LARGE: { status: 413, retryable: false },
   NO_PLATES_FOUND: { status: 422, retryable: false },
+  // the image stopped every worker that tried it (a crash, an out-of-memory kill): given up, not retried
+  IMAGE_CRASHED_WORKER: { status: 422, retryable: false },
   RATE_LIMIT_EXCEEDED: { status: 429, retryable: false },
   // the account's monthly allowance of images is used up (distinct from the per-minute rate limit)
   QUOTA_EXCEEDED: { status: 429, retryable: false },

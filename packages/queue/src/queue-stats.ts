@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import { QUEUE_NAMES } from '@npr/contracts';
-import { createRedisConnection } from './redis-connection';
+import { createFailFastRedisConnection } from './redis-connection';
 
 const STATES = ['waiting', 'active', 'delayed', 'failed', 'waiting-children', 'prioritized'] as const;
 
@@ -16,7 +16,8 @@ export const waitListKey = (prefix: string, queueName: string) => `${prefix}:${q
 /** Reads queue depth and age for /metrics, the benchmark and the runbook's checks. */
 export function createQueueStats(options: { redisUrl: string; prefix: string; now?: () => number }) {
   const now = options.now ?? Date.now;
-  const connection = createRedisConnection(options.redisUrl, { name: 'npr-queue-stats' });
+  // fail fast: a scrape while Redis is down must not hang
+  const connection = createFailFastRedisConnection(options.redisUrl, { name: 'npr-queue-stats' });
   const queues = Object.values(QUEUE_NAMES).map((name) => new Queue(name, { connection, prefix: options.prefix }));
 
   async function snapshot(): Promise<QueueStats[]> {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { FlowProducer, Job, Queue, QueueEvents } from 'bullmq';
 import {
   AppError,
@@ -15,7 +16,7 @@ import {
   type RecogniseOptions,
   type WebhookEvent,
 } from '@npr/contracts';
-import { createRedisConnection, pingRedis } from './redis-connection';
+import { createFailFastRedisConnection, createRedisConnection, pingRedis, redisReady } from './redis-connection';
 import { recognitionJobId, redisKeys } from './keys';
 
 export type RecognitionFlowOptions = {
@@ -37,23 +38,41 @@ export type JobResult =
   | { done: false; status: JobStatus }
   | { done: true; outcomes: ImageOutcome[]; httpStatus: number; body: Record<string, unknown>; event: WebhookEvent };
 
+const STALLED_TOO_OFTEN = /stalled more than allowable limit/;
+
 /**
  * The gateway's side of the queue: stores image bytes, enqueues the recognition -> lookup flow,
  * waits for results, and remembers which account owns which job.
  */
 export async function createRecognitionFlow(options: RecognitionFlowOptions) {
   const { prefix } = options;
-  const redis = createRedisConnection(options.redisUrl, { name: 'npr-gateway' });
+  // fail fast: while Redis is down, requests get a quick 503 instead of hanging
+  const redis = createFailFastRedisConnection(options.redisUrl, { name: 'npr-gateway' });
   const eventsConnection = createRedisConnection(options.redisUrl, { name: 'npr-gateway-events' });
   const flowProducer = new FlowProducer({ connection: redis, prefix });
   const lookupQueue = new Queue(QUEUE_NAMES.vehicleLookup, { connection: redis, prefix });
   const recognitionQueue = new Queue(QUEUE_NAMES.recognition, { connection: redis, prefix });
   const jobFinishedQueue = new Queue(QUEUE_NAMES.jobFinished, { connection: redis, prefix });
   const lookupEvents = new QueueEvents(QUEUE_NAMES.vehicleLookup, { connection: eventsConnection, prefix });
-  await lookupEvents.waitUntilReady();
+  await Promise.all([lookupEvents.waitUntilReady(), redisReady(redis)]);
   // every waiting request adds (and later removes) a 'closing' listener on the queue: many in flight is normal
   lookupQueue.setMaxListeners(0);
+  // synchronous waits in progress, ended at once when the connection to Redis drops
+  const onRedisLost = new Set<() => void>();
+  redis.on('close', () => onRedisLost.forEach((end) => end()));
   const keep = { age: options.resultTtlSeconds };
+
+  // Redis' memory in use, read in the background so that admitting an upload costs no round trip
+  let usedMemoryBytes = 0;
+  const readMemory = async () => {
+    try {
+      usedMemoryBytes = Number(/^used_memory:(\d+)/m.exec(await redis.info('memory'))?.[1] ?? usedMemoryBytes);
+    } catch {
+      // Redis is down: the API refuses uploads on the availability flag anyway
+    }
+  };
+  await readMemory();
+  const memoryTimer = setInterval(readMemory, 1000).unref();
 
   /** The spec of one image's flow: the recognition child under its lookup parent (`flowId`). */
   function imageFlow(input: { flowId: string; accountId: string; options?: RecogniseOptions }) {
@@ -92,20 +111,27 @@ export async function createRecognitionFlow(options: RecognitionFlowOptions) {
   }
 
   /**
-   * Records a request and enqueues its images: one flow per image (so one bad or slow image never
-   * holds up the others) under one `job-finished` parent that runs once all of them are done
-   * (billing, webhooks). Images the gateway already rejected are in `record.entries` as outcomes.
+   * Stores one image's bytes for the flow `flowId` (before submitJob names it). A batch stores its
+   * images one at a time and lets each buffer go once it is in Redis: the Redis client copies every
+   * command it sends, and twenty 10 MB copies at once would double what a full batch costs the gateway.
    */
-  async function submitJob(input: { record: JobRecord; images: { flowId: string; image: Buffer }[]; options?: RecogniseOptions }) {
+  async function storeImage(flowId: string, image: Buffer): Promise<void> {
+    await redis.set(redisKeys.image(prefix, flowId), image, 'EX', options.imageTtlSeconds);
+  }
+
+  /**
+   * Records a request and enqueues its images, already stored with storeImage: one flow per image (so
+   * one bad or slow image never holds up the others) under one `job-finished` parent that runs once
+   * all of them are done (billing, webhooks). Images the gateway already rejected are in
+   * `record.entries` as outcomes.
+   */
+  async function submitJob(input: { record: JobRecord; flowIds: string[]; options?: RecogniseOptions }) {
     const { record } = input;
     // the record first: the job-finished handler reads it, and it may run as soon as the flow is added
     await saveJobRecord(record);
-    for (const { flowId, image } of input.images) {
-      await redis.set(redisKeys.image(prefix, flowId), image, 'EX', options.imageTtlSeconds);
-    }
     const finished: JobFinishedJobData = { jobId: record.id };
     const finishedOpts = { jobId: record.id, removeOnComplete: keep, removeOnFail: keep, attempts: 8, backoff: { type: 'exponential', delay: 1000 } };
-    if (input.images.length === 0) {
+    if (input.flowIds.length === 0) {
       // every image was rejected up front: the request is finished already
       await jobFinishedQueue.add('finished', finished, finishedOpts);
       return;
@@ -115,7 +141,7 @@ export async function createRecognitionFlow(options: RecognitionFlowOptions) {
       queueName: QUEUE_NAMES.jobFinished,
       data: finished,
       opts: finishedOpts,
-      children: input.images.map(({ flowId }) => imageFlow({ flowId, accountId: record.accountId, options: input.options })),
+      children: input.flowIds.map((flowId) => imageFlow({ flowId, accountId: record.accountId, options: input.options })),
     });
   }
 
@@ -129,13 +155,18 @@ export async function createRecognitionFlow(options: RecognitionFlowOptions) {
       entries: [{ flowId: input.flowId }],
       createdAt: new Date().toISOString(),
     };
-    await submitJob({ record, images: [{ flowId: input.flowId, image: input.image }], options: input.options });
+    await storeImage(input.flowId, input.image);
+    await submitJob({ record, flowIds: [input.flowId], options: input.options });
   }
 
   /** Explains a failed flow: the recognition child's reason when it failed, else the parent's. */
   async function failureOutcome(parent: Job): Promise<ImageOutcome> {
     const child = await Job.fromId(recognitionQueue, recognitionJobId(parent.id!));
     const reason = child && (await child.getState()) === 'failed' ? child.failedReason : parent.failedReason;
+    // BullMQ's own reason when a job lost its worker more often than the workers' maxStalledCount
+    if (reason && STALLED_TOO_OFTEN.test(reason)) {
+      return errorBody('IMAGE_CRASHED_WORKER', 'Processing this image stopped the recognition worker several times in a row; it was given up.', parent.data?.requestId);
+    }
     const failure = AppError.fromJobReason(reason);
     return errorBody(failure.code, failure.message, failure.code === 'INTERNAL_ERROR' ? parent.data?.requestId : undefined);
   }
@@ -173,12 +204,20 @@ export async function createRecognitionFlow(options: RecognitionFlowOptions) {
   async function waitForOutcome(flowId: string, timeoutMs: number): Promise<ImageOutcome | null> {
     const parent = await Job.fromId(lookupQueue, flowId);
     if (!parent) throw new AppError('INTERNAL_ERROR', `job ${flowId} vanished before it finished`);
+    // Redis going away ends the wait at once: the job is accepted and kept, the client polls for it
+    let onClose!: () => void;
+    const redisLost = new Promise<'lost'>((resolve) => onRedisLost.add((onClose = () => resolve('lost'))));
     try {
       // the common case: the completion event carries the outcome, no further round trips
-      return ImageOutcomeSchema.parse(await parent.waitUntilFinished(lookupEvents, timeoutMs));
+      const finished = await Promise.race([parent.waitUntilFinished(lookupEvents, timeoutMs), redisLost]);
+      if (finished === 'lost') return null;
+      return ImageOutcomeSchema.parse(finished);
     } catch {
       // failed or timed out: the job's state says which
+    } finally {
+      onRedisLost.delete(onClose);
     }
+    if (redis.status !== 'ready') return null;
     const state = await getFlowState(flowId);
     return state && (state.status === 'completed' || state.status === 'failed') ? state.outcome! : null;
   }
@@ -216,6 +255,20 @@ export async function createRecognitionFlow(options: RecognitionFlowOptions) {
     return { done: true, outcomes, httpStatus: 200, body: { success: true, ...record.capture, job_id: record.id, status: 'completed', results: outcomes }, event: 'batch.completed' };
   }
 
+  const idempotencyKeyOf = (accountId: string, key: string) => redisKeys.idempotency(prefix, accountId, createHash('sha256').update(key).digest('hex'));
+
+  /** The job an account's Idempotency-Key already created, if any. */
+  async function findIdempotentJob(accountId: string, key: string): Promise<string | null> {
+    return redis.get(idempotencyKeyOf(accountId, key));
+  }
+
+  /** Binds the key to `jobId` unless it is bound already; returns the job it was bound to before, or null. */
+  async function claimIdempotencyKey(accountId: string, key: string, jobId: string): Promise<string | null> {
+    const redisKey = idempotencyKeyOf(accountId, key);
+    if ((await redis.set(redisKey, jobId, 'EX', options.resultTtlSeconds, 'NX')) === 'OK') return null;
+    return redis.get(redisKey);
+  }
+
   async function saveJobRecord(record: JobRecord): Promise<void> {
     await redis.set(redisKeys.jobRecord(prefix, record.id), JSON.stringify(record), 'EX', options.resultTtlSeconds);
   }
@@ -229,6 +282,7 @@ export async function createRecognitionFlow(options: RecognitionFlowOptions) {
     /** The shared Redis connection (the gateway's rate limiter uses it too). */
     redis,
     prefix,
+    storeImage,
     submitJob,
     submitImage,
     waitForOutcome,
@@ -236,8 +290,15 @@ export async function createRecognitionFlow(options: RecognitionFlowOptions) {
     getFlowState,
     saveJobRecord,
     loadJobRecord,
+    findIdempotentJob,
+    claimIdempotencyKey,
     ping: () => pingRedis(redis),
+    /** False from the moment the gateway's Redis connection drops until it is back (no round trip). */
+    isAvailable: () => redis.status === 'ready',
+    /** Redis' used_memory as of the last second. */
+    usedMemoryBytes: () => usedMemoryBytes,
     async close() {
+      clearInterval(memoryTimer);
       await lookupEvents.close();
       await flowProducer.close();
       await lookupQueue.close();

@@ -17,6 +17,18 @@ import {
 } from '@npr/contracts';
 import { createRedisConnection, pingRedis } from './redis-connection';
 
+/**
+ * How quickly a job whose worker died runs again. A running job's lock is renewed every
+ * lockDuration / 2 from a timer, so the lock only has to outlast the longest stretch in which the
+ * worker's event loop cannot run a timer, not the job itself: measured with the real models
+ * (scripts/measure-job-times.ts, 191 dev photos and a 50-megapixel image on a busy 2-core machine)
+ * the longest job took 310 ms and the longest event-loop stall 167 ms, 30 times less than 5 s. A
+ * killed worker's job is then found after at most lockDuration + stalledInterval (7 s).
+ * maxStalledCount 3: three crashes in a row still end in the job's answer; a fourth means the job
+ * itself kills workers, and it fails with IMAGE_CRASHED_WORKER.
+ */
+export const WORKER_DEFAULTS = { lockDurationMs: 5000, stalledIntervalMs: 2000, maxStalledCount: 3 } as const;
+
 export type WorkerSettings = {
   redisUrl: string;
   prefix: string;
@@ -25,6 +37,8 @@ export type WorkerSettings = {
   lockDurationMs?: number;
   /** How often this worker looks for jobs whose worker died. */
   stalledIntervalMs?: number;
+  /** How many times a job may lose its worker and still be run again. */
+  maxStalledCount?: number;
   /** Don't take jobs until start() (the inference worker warms its models first). */
   autorun?: boolean;
 };
@@ -56,10 +70,9 @@ function startWorker<T>(queueName: string, settings: WorkerSettings, process: (j
       connection,
       prefix: settings.prefix,
       concurrency: settings.concurrency,
-      lockDuration: settings.lockDurationMs ?? 30_000,
-      stalledInterval: settings.stalledIntervalMs ?? 30_000,
-      // a job whose worker crashed is retried once more; twice means it kills workers: fail it
-      maxStalledCount: 1,
+      lockDuration: settings.lockDurationMs ?? WORKER_DEFAULTS.lockDurationMs,
+      stalledInterval: settings.stalledIntervalMs ?? WORKER_DEFAULTS.stalledIntervalMs,
+      maxStalledCount: settings.maxStalledCount ?? WORKER_DEFAULTS.maxStalledCount,
       autorun: settings.autorun ?? true,
     },
   );

@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import { AppError, errorBody } from '@npr/contracts';
+import { isRedisUnavailableError } from '@npr/queue';
 import type { Logger } from '@npr/runtime';
 
 /** A browser asking for a page: GET/HEAD outside /api/ that prefers HTML to JSON (an Accept of any type, as curl and fetch send, gets JSON). */
@@ -30,6 +31,10 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       appError = err;
     } else if ((err as { type?: string }).type === 'entity.parse.failed' || (err as { status?: number }).status === 400) {
       appError = new AppError('BAD_REQUEST', 'Malformed request.');
+    } else if (isRedisUnavailableError(err)) {
+      // Redis went away during the request: a passing outage, not a bug
+      logger.warn({ err: { message: (err as Error).message }, requestId }, 'redis unavailable');
+      appError = new AppError('SERVICE_UNAVAILABLE', 'The service is temporarily unavailable; retry shortly.', { headers: { 'Retry-After': '5' } });
     } else {
       logger.error({ err, requestId, method: req.method, path: req.path }, 'unhandled error');
       appError = new AppError('INTERNAL_ERROR', 'Internal server error.');

@@ -11,6 +11,8 @@ import { createRedisRateLimiter } from './rate-limiter';
 import { queueAdminMount } from './queue-admin';
 import { outboundWebhookPort } from './webhooks/outbound-webhook-port';
 import { startWebhookWorkers } from './webhooks/start-webhook-workers';
+import { createHttpServer } from './http-server';
+import { redisRevokedSessions } from './dashboard/session';
 
 const config = loadConfig(
   z.object({
@@ -50,6 +52,16 @@ const config = loadConfig(
       }
     }),
     UPLOAD_URL_TIMEOUT_MS: env.int(10_000, 100),
+    // /metrics: Bearer token for the scraper; unset = loopback clients only
+    METRICS_TOKEN: z.string().min(16).optional(),
+    // upload admission, checked before a body is read (see upload-admission.ts)
+    UPLOAD_MAX_INFLIGHT_MB: env.int(256, 211),
+    UPLOAD_MAX_CONCURRENT_PER_KEY: env.int(8, 1),
+    REDIS_HIGH_WATER_MB: env.int(0, 0),
+    // slow clients: all headers within HEADERS_TIMEOUT_MS, a whole request within REQUEST_TIMEOUT_MS
+    HEADERS_TIMEOUT_MS: env.int(10_000, 1000),
+    REQUEST_TIMEOUT_MS: env.int(180_000, 1000),
+    MAX_CONNECTIONS_PER_IP: env.int(64, 0),
   }),
 );
 
@@ -113,10 +125,11 @@ async function main() {
   });
   shutdown.add('webhook workers', () => webhookWorkers.close());
 
+  const limiter = createRedisRateLimiter({ redis: flow.redis, keyPrefix: `${config.QUEUE_PREFIX}:rl` });
   const app = createApp({
     prisma: db.prisma,
     flow,
-    limiter: createRedisRateLimiter({ redis: flow.redis, keyPrefix: `${config.QUEUE_PREFIX}:rl` }),
+    limiter,
     logger,
     syncTimeoutMs: config.SYNC_TIMEOUT_MS,
     publicBaseUrl: config.PUBLIC_BASE_URL,
@@ -127,11 +140,28 @@ async function main() {
       { name: 'database', check: async () => (await db.prisma.$queryRaw`SELECT 1`, true) },
       { name: 'redis', check: () => flow.ping() },
     ],
-    mounts: [queueAdminMount({ queues: queueStats.queues, operatorToken: config.OPERATOR_TOKEN })],
-    dashboard: { sessionSecret, sessionTtlSeconds: config.SESSION_TTL_SECONDS },
+    mounts: [queueAdminMount({ queues: queueStats.queues, operatorToken: config.OPERATOR_TOKEN, limiter })],
+    redisAvailable: () => flow.isAvailable(),
+    redisUsedBytes: () => flow.usedMemoryBytes(),
+    uploadLimits: {
+      maxInflightBytes: config.UPLOAD_MAX_INFLIGHT_MB * 1024 * 1024,
+      maxConcurrentPerKey: config.UPLOAD_MAX_CONCURRENT_PER_KEY,
+      redisHighWaterBytes: config.REDIS_HIGH_WATER_MB * 1024 * 1024,
+    },
+    metricsToken: config.METRICS_TOKEN,
+    dashboard: {
+      sessionSecret,
+      sessionTtlSeconds: config.SESSION_TTL_SECONDS,
+      revokedSessions: redisRevokedSessions(flow.redis, config.QUEUE_PREFIX),
+    },
   });
 
-  const server = app.listen(config.PORT, config.HOST);
+  const server = createHttpServer(app, {
+    headersTimeoutMs: config.HEADERS_TIMEOUT_MS,
+    requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
+    maxConnectionsPerIp: config.MAX_CONNECTIONS_PER_IP,
+  });
+  server.listen(config.PORT, config.HOST);
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
   shutdown.add('http server', () => new Promise((resolve) => server.close(resolve)));
   logger.info({ url: `http://${config.HOST}:${config.PORT}`, database: db.kind }, 'gateway listening');

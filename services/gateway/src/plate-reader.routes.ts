@@ -16,6 +16,8 @@ import {
 import type { Logger } from '@npr/runtime';
 import { authenticateApiKey } from './authenticate-api-key';
 import { acceptOneImage, readImageInput, UPLOAD_URL_DEFAULTS, type UploadUrlSettings } from './image-input';
+import { publicOrigin } from './public-url';
+import type { UploadAdmission } from './upload-admission';
 import { billRequest, refuseWhenExhausted, submitOneImage, type SubmissionDeps } from './submit-image';
 
 export type PlateReaderDeps = SubmissionDeps & {
@@ -23,6 +25,8 @@ export type PlateReaderDeps = SubmissionDeps & {
   syncTimeoutMs: number;
   uploadUrl?: UploadUrlSettings;
   publicBaseUrl?: string;
+  /** The same upload admission as /api/v1 (one memory budget per gateway). */
+  admission: UploadAdmission;
 };
 
 /** Their fields arrive as form fields, JSON or in the query string; form fields win. */
@@ -43,20 +47,20 @@ export function plateReaderRoutes(deps: PlateReaderDeps): Router {
     next();
   };
   // everything on the route itself: other paths under /v1 (their statistics, say) pass on to other routers
-  router.post(['/plate-reader', '/plate-reader/'], noStore, authenticateApiKey(deps), refuseWhenExhausted(deps), acceptOneImage, async (req, res) => {
+  router.post(['/plate-reader', '/plate-reader/'], noStore, authenticateApiKey(deps), refuseWhenExhausted(deps), deps.admission.single, acceptOneImage, async (req, res) => {
     const started = performance.now();
     const request = parseRequest(req);
     const { bytes, filename } = await readImageInput(req, deps.uploadUrl ?? UPLOAD_URL_DEFAULTS);
     // our recogniser knows countries; their state codes (us-ca) hint the country's formats
     const regions = recogniserRegions(request.regions);
-    const record = await submitOneImage(deps, res, bytes, regions.length ? { regions } : {}, {
+    const { record } = await submitOneImage(deps, res, bytes, regions.length ? { regions } : {}, {
       capture: { camera_id: request.camera_id, timestamp: request.timestamp },
     });
     const id = record.id;
     const outcome = await deps.flow.waitForOutcome(id, deps.syncTimeoutMs);
     if (!outcome) {
       // their API has no jobs; ours goes on, and the answer says where to find it
-      const url = `${deps.publicBaseUrl ?? `${req.protocol}://${req.get('host')}`}/api/v1/jobs/${id}`;
+      const url = `${publicOrigin(req, deps.publicBaseUrl)}/api/v1/jobs/${id}`;
       res.setHeader('Location', url);
       return res.status(202).json({ detail: 'The image is still being processed; its result will be at the job URL.', status_code: 202, job_id: id, url });
     }

@@ -18,6 +18,8 @@ import { acceptImages, acceptOneImage, readImageInput, readImageInputs, UPLOAD_U
 import type { RateLimiter } from './rate-limiter';
 import { billRequest, chargeImages, refuseWhenExhausted, submitOneImage, type FlowPort } from './submit-image';
 import { validateImage } from './validate-image';
+import { publicOrigin } from './public-url';
+import type { UploadAdmission } from './upload-admission';
 
 export type { FlowPort } from './submit-image';
 
@@ -28,7 +30,9 @@ export type RecognitionRoutesDeps = {
   now: () => Date;
   /** How long a synchronous call waits before answering 202 with the job instead. */
   syncTimeoutMs: number;
-  /** Base for job URLs (e.g. https://api.example.com); default: from the request. */
+  /** Admits uploads before their bodies are read (memory bounds per gateway and per key). */
+  admission: UploadAdmission;
+  /** Base for job URLs (e.g. https://api.example.com); default: see publicOrigin (never the Host header). */
   publicBaseUrl?: string;
   /** Refuses a one-off webhook_url outbound calls may not reach (the SSRF guard). */
   checkWebhookUrl: (url: string) => Promise<void>;
@@ -53,6 +57,32 @@ function wantsAsync(req: Request): boolean {
   const q = req.query.async;
   return q === 'true' || q === '1' || prefersRespondAsync(req);
 }
+
+/** Job polls a key may make per image of its rate limit, per window. */
+const POLLS_PER_IMAGE = 10;
+
+/** The client's Idempotency-Key header (1-255 visible ASCII characters), if any. */
+function idempotencyKeyOf(req: Request): string | undefined {
+  const key = req.get('idempotency-key');
+  if (key === undefined) return undefined;
+  if (!/^[\x21-\x7e]{1,255}$/.test(key)) throw new AppError('BAD_REQUEST', 'Idempotency-Key must be 1 to 255 visible ASCII characters.');
+  return key;
+}
+
+/**
+ * The form (or JSON) fields the /api/v1 upload routes understand: the image inputs and the options. Anything
+ * else is a mistake worth saying (a misspelt option would otherwise be ignored without a word).
+ */
+const IMAGE_FIELDS = { single: ['upload', 'upload_url'], batch: ['images[]', 'images', 'upload_url', 'upload_url[]'] };
+const OPTION_FIELDS = ['regions', 'top_n', 'threshold_detection', 'threshold_read', 'camera_id', 'timestamp', 'webhook_url'];
+
+function refuseStrayFields(req: Request, route: keyof typeof IMAGE_FIELDS): void {
+  const known = new Set([...IMAGE_FIELDS[route], ...OPTION_FIELDS]);
+  const stray = Object.keys((req.body as Record<string, unknown>) ?? {}).find((name) => !known.has(name));
+  if (stray !== undefined) throw new AppError('BAD_REQUEST', `Unexpected form field "${stray}"; this route takes ${[...known].join(', ')}.`);
+}
+
+const EMPTY = Buffer.alloc(0);
 
 const requestFields = (req: Request): Record<string, unknown> => ({ ...(req.query as Record<string, unknown>), ...((req.body as Record<string, unknown>) ?? {}) });
 
@@ -108,9 +138,25 @@ export function recognitionRoutes(deps: RecognitionRoutesDeps): Router {
     }
   }
 
+  /**
+   * Polls have a budget of their own, POLLS_PER_IMAGE times the key's image limit per window (one
+   * image polled every few seconds fits easily; a tight loop does not). The X-RateLimit-* headers
+   * keep describing the image window; a refusal says when to poll again.
+   */
+  async function limitPolling(res: Response, a: AuthContext) {
+    const budget = { points: a.limit.points * POLLS_PER_IMAGE, windowSeconds: a.limit.windowSeconds };
+    try {
+      await deps.limiter.consume(`poll:${a.rateKey}`, budget, 1);
+    } catch (err) {
+      if (!(err instanceof AppError) || err.code !== 'RATE_LIMIT_EXCEEDED') throw err;
+      throw new AppError('RATE_LIMIT_EXCEEDED', `At most ${budget.points} job polls per ${budget.windowSeconds} s on this key; poll less often.`, {
+        headers: { 'Retry-After': err.headers?.['Retry-After'] ?? '1' },
+      });
+    }
+  }
+
   function jobUrl(req: Request, id: string) {
-    const base = deps.publicBaseUrl ?? `${req.protocol}://${req.get('host')}`;
-    return `${base}/api/v1/jobs/${id}`;
+    return `${publicOrigin(req, deps.publicBaseUrl)}/api/v1/jobs/${id}`;
   }
 
   function accepted(req: Request, res: Response, id: string, status: JobStatus = 'queued') {
@@ -120,13 +166,20 @@ export function recognitionRoutes(deps: RecognitionRoutesDeps): Router {
     res.status(202).json({ success: true, job_id: id, status, url });
   }
 
-  router.post('/recognise', refuseExhausted, acceptOneImage, async (req, res) => {
+  router.post('/recognise', refuseExhausted, deps.admission.single, acceptOneImage, async (req, res) => {
+    refuseStrayFields(req, 'single');
     const options = parseOptions(req);
     const webhookUrl = parseWebhookUrl(req);
     await checkOneOffWebhook(res, webhookUrl);
     const capture = parseCapture(req);
+    const idempotencyKey = idempotencyKeyOf(req);
+    // a retry is answered before its image is read again (an upload_url is not fetched twice) or charged
+    const earlier = idempotencyKey && (await deps.flow.findIdempotentJob(auth(res).accountId, idempotencyKey));
+    if (earlier) return answerRetry(req, res, earlier);
     const { bytes } = await readImageInput(req, deps.uploadUrl ?? UPLOAD_URL_DEFAULTS);
-    const record = await submitOneImage(deps, res, bytes, options, { capture, webhookUrl });
+    const submitted = await submitOneImage(deps, res, bytes, options, { capture, webhookUrl, idempotencyKey });
+    if ('retryOf' in submitted) return answerRetry(req, res, submitted.retryOf);
+    const { record } = submitted;
     const id = record.id;
     if (wantsAsync(req)) return accepted(req, res, id);
     const outcome = await deps.flow.waitForOutcome(id, deps.syncTimeoutMs);
@@ -135,32 +188,46 @@ export function recognitionRoutes(deps: RecognitionRoutesDeps): Router {
     res.status(statusOf(outcome)).json(withCapture(outcome, capture));
   });
 
-  router.post('/batch', refuseExhausted, acceptImages, async (req, res) => {
+  router.post('/batch', refuseExhausted, deps.admission.batch, acceptImages, async (req, res) => {
+    refuseStrayFields(req, 'batch');
     const options = parseOptions(req);
     const webhookUrl = parseWebhookUrl(req);
     await checkOneOffWebhook(res, webhookUrl);
     const capture = parseCapture(req);
+    const a = auth(res);
+    const idempotencyKey = idempotencyKeyOf(req);
+    const earlier = idempotencyKey && (await deps.flow.findIdempotentJob(a.accountId, idempotencyKey));
+    if (earlier) return answerRetry(req, res, earlier);
     const inputs = await readImageInputs(req, deps.uploadUrl ?? UPLOAD_URL_DEFAULTS);
     await chargeImages(deps, res, inputs.length);
 
     const id: string = res.locals.requestId;
-    const a = auth(res);
-    // an image that fails validation gets its error in place; the others go on
-    type Checked = { flowId: string; image: Buffer } | { outcome: ReturnType<typeof errorBody> };
-    const checked = await Promise.all(
-      inputs.map(async (input, i): Promise<Checked> => {
-        const flowId = `${id}-${i}`;
-        try {
-          if ('error' in input) throw input.error;
-          await validateImage(input.bytes);
-          return { flowId, image: input.bytes };
-        } catch (err) {
-          if (!(err instanceof AppError)) throw err;
-          return { outcome: errorBody(err.code, err.message) };
-        }
-      }),
-    );
-    const entries: JobRecord['entries'] = checked.map((c) => ('outcome' in c ? { outcome: c.outcome } : { flowId: c.flowId }));
+    const raced = idempotencyKey && (await deps.flow.claimIdempotencyKey(a.accountId, idempotencyKey, id));
+    if (raced) return answerRetry(req, res, raced);
+    // each image is its own flow so one bad or slow image never holds up the others; an image that
+    // fails validation (or could not be read) gets its error in place. One image at a time, and its
+    // bytes let go once they are in Redis (see storeImage); then one flow tree under the request's
+    // job-finished parent
+    const entries: JobRecord['entries'] = [];
+    const flowIds: string[] = [];
+    for (const [i, input] of inputs.entries()) {
+      const flowId = `${id}-${i}`;
+      try {
+        if ('error' in input) throw input.error;
+        await validateImage(input.bytes);
+      } catch (err) {
+        if (!(err instanceof AppError)) throw err;
+        entries.push({ outcome: errorBody(err.code, err.message) });
+        continue;
+      }
+      await deps.flow.storeImage(flowId, input.bytes);
+      // let the bytes go: the input list and multer's file (files come first in the list) held them
+      inputs[i] = { bytes: EMPTY };
+      const file = (req.files as Express.Multer.File[] | undefined)?.[i];
+      if (file) file.buffer = EMPTY;
+      entries.push({ flowId });
+      flowIds.push(flowId);
+    }
     const record: JobRecord = {
       id,
       kind: 'batch',
@@ -171,8 +238,7 @@ export function recognitionRoutes(deps: RecognitionRoutesDeps): Router {
       ...(capture ? { capture } : {}),
       createdAt: deps.now().toISOString(),
     };
-    const images = checked.flatMap((c) => ('image' in c ? [c] : []));
-    await deps.flow.submitJob({ record, images, options });
+    await deps.flow.submitJob({ record, flowIds, options });
     if (wantsAsync(req)) return accepted(req, res, id);
 
     const deadline = Date.now() + deps.syncTimeoutMs;
@@ -184,16 +250,39 @@ export function recognitionRoutes(deps: RecognitionRoutesDeps): Router {
     res.status(200).json(withCapture({ success: true, results: outcomes }, capture));
   });
 
+  /** The job's answer as GET /jobs/:id gives it; `pendingStatus` is the code while it is not finished. */
+  async function answerJob(req: Request, res: Response, record: JobRecord, pendingStatus: 200 | 202) {
+    const id = record.id;
+    const result = await deps.flow.getJobResult(record);
+    if (!result.done) {
+      if (pendingStatus === 202) return accepted(req, res, id, result.status);
+      return res.status(200).json({ success: true, job_id: id, status: result.status, url: jobUrl(req, id) });
+    }
+    res.status(result.httpStatus).json(result.body);
+  }
+  /**
+   * A submit retried with the same Idempotency-Key gets the first one's job instead of a second job
+   * (and is not charged again): at once when asynchronous, else once it finishes (bounded as usual).
+   */
+  async function answerRetry(req: Request, res: Response, jobId: string) {
+    const record = await deps.flow.loadJobRecord(jobId);
+    // claimed a moment ago by a request that is still submitting
+    if (!record) return accepted(req, res, jobId);
+    if (!wantsAsync(req)) {
+      const deadline = Date.now() + deps.syncTimeoutMs;
+      await Promise.all(record.entries.map((e) => ('flowId' in e ? deps.flow.waitForOutcome(e.flowId, Math.max(1, deadline - Date.now())) : null)));
+    }
+    return answerJob(req, res, record, 202);
+  }
+
   router.get('/jobs/:id', async (req, res) => {
     const a = auth(res);
+    await limitPolling(res, a);
     const id = String(req.params.id);
     const record = /^[0-9a-f-]{36}$/.test(id) ? await deps.flow.loadJobRecord(id) : null;
     // another account's job is indistinguishable from one that does not exist
     if (!record || record.accountId !== a.accountId) throw new AppError('NOT_FOUND', 'No such job.');
-
-    const result = await deps.flow.getJobResult(record);
-    if (!result.done) return res.status(200).json({ success: true, job_id: id, status: result.status, url: jobUrl(req, id) });
-    res.status(result.httpStatus).json(result.body);
+    return answerJob(req, res, record, 200);
   });
 
   return router;

@@ -11,7 +11,10 @@ import { rateLimitExceeded, type RateLimiter, type RateState } from './rate-limi
 import { validateImage } from './validate-image';
 
 /** The part of the queue the routes use (the seam for tests). */
-export type FlowPort = Pick<RecognitionFlow, 'submitJob' | 'waitForOutcome' | 'getJobResult' | 'loadJobRecord'>;
+export type FlowPort = Pick<
+  RecognitionFlow,
+  'storeImage' | 'submitJob' | 'waitForOutcome' | 'getJobResult' | 'loadJobRecord' | 'claimIdempotencyKey' | 'findIdempotentJob'
+>;
 
 export type SubmissionDeps = { prisma: PrismaClient; flow: FlowPort; limiter: RateLimiter; now: () => Date };
 
@@ -56,23 +59,43 @@ export async function billRequest(deps: Pick<SubmissionDeps, 'prisma'>, res: Res
   await billJob(deps.prisma, { jobId: record.id, apiKeyId: authOf(res).apiKeyId, images: billableImages(outcomes), requestedAt: new Date(record.createdAt) });
 }
 
+/** What submitting gave: the new job's record, or the job an earlier submit with the same Idempotency-Key made. */
+export type Submitted = { record: JobRecord } | { retryOf: string };
+
 /**
  * Charges one image, checks it (INVALID_IMAGE otherwise) and queues it as a single-image job under the
- * request's id, with the key that sent it (for billing) and the one-off webhook_url if any. Returns the job's
- * record: its id is the flow to wait for and the job to poll. `capture` is kept with the job so that polling
- * echoes it too.
+ * request's id, with the key that sent it (for billing) and the one-off webhook_url if any. The job's id is
+ * the flow to wait for and the job to poll. `capture` is kept with the job so that polling echoes it too.
+ * With an `idempotencyKey` the key is bound to this job once the image is known to be valid (an invalid
+ * one leaves the key free); a concurrent submit that bound it first wins, and its job is returned instead.
  */
 export async function submitOneImage(
   deps: SubmissionDeps,
   res: Response,
   image: Buffer,
   options: RecogniseOptions,
-  extra: { capture?: Capture; webhookUrl?: string } = {},
-): Promise<JobRecord> {
+  extra?: { capture?: Capture; webhookUrl?: string },
+): Promise<{ record: JobRecord }>;
+export async function submitOneImage(
+  deps: SubmissionDeps,
+  res: Response,
+  image: Buffer,
+  options: RecogniseOptions,
+  extra: { capture?: Capture; webhookUrl?: string; idempotencyKey?: string },
+): Promise<Submitted>;
+export async function submitOneImage(
+  deps: SubmissionDeps,
+  res: Response,
+  image: Buffer,
+  options: RecogniseOptions,
+  extra: { capture?: Capture; webhookUrl?: string; idempotencyKey?: string } = {},
+): Promise<Submitted> {
   await chargeImages(deps, res, 1);
   await validateImage(image);
   const id: string = res.locals.requestId;
   const a = authOf(res);
+  const raced = extra.idempotencyKey && (await deps.flow.claimIdempotencyKey(a.accountId, extra.idempotencyKey, id));
+  if (raced) return { retryOf: raced };
   const record: JobRecord = {
     id,
     kind: 'single',
@@ -83,7 +106,7 @@ export async function submitOneImage(
     createdAt: deps.now().toISOString(),
     ...(extra.capture ? { capture: extra.capture } : {}),
   };
-  await deps.flow.submitJob({ record, images: [{ flowId: id, image }], options });
-  return record;
+  await deps.flow.storeImage(id, image);
+  await deps.flow.submitJob({ record, flowIds: [id], options });
+  return { record };
 }
-

@@ -1,6 +1,7 @@
 import multer from 'multer';
 import type { RequestHandler } from 'express';
 import { AppError, UPLOAD_LIMITS } from '@npr/contracts';
+import { rateLimitExceeded, type RateState } from './rate-limiter';
 
 // Memory storage: images go straight to Redis, never to the gateway's disk. The limits below are
 // what keeps memory bounded: 20 files x 10 MB at most per request, plus text fields; a base64 image is a
@@ -21,6 +22,7 @@ function wrap(handler: RequestHandler, maxFiles: number): RequestHandler {
     }
     handler(req, res, (err?: unknown) => {
       if (!err) return next();
+      if (err instanceof AppError) return next(err);
       if (err instanceof multer.MulterError) {
         switch (err.code) {
           case 'LIMIT_FILE_SIZE':
@@ -49,6 +51,19 @@ function wrap(handler: RequestHandler, maxFiles: number): RequestHandler {
 export const MAX_BASE64_CHARS = Math.ceil(UPLOAD_LIMITS.maxFileBytes / 3) * 4 + 256;
 
 const storage = multer.memoryStorage();
+
+/**
+ * Counts files as their part headers arrive and stops reading the moment a batch holds more images
+ * than the key's window has left: the refusal never waits for (or buffers) the rest of the body.
+ * The count spent afterwards is the authoritative one; this only refuses early.
+ */
+const withinRateLimit: multer.Options['fileFilter'] = (req, _file, accept) => {
+  const counted = req as typeof req & { filesSeen?: number };
+  counted.filesSeen = (counted.filesSeen ?? 0) + 1;
+  const state = req.res?.locals.rateState as RateState | undefined;
+  if (state && counted.filesSeen > state.remaining) return accept(rateLimitExceeded(state));
+  accept(null, true);
+};
 /**
  * One image as a file in `upload`, or as text fields (`upload` in base64, `upload_url`): a text field may be
  * as long as a base64 image, so fewer fields are allowed (12; a hostile client can still send 12 long ones).
@@ -59,6 +74,6 @@ export const uploadSingleWithFields = wrap(
 );
 /** POST /batch with base64 images as text fields (`images[]`) beside or instead of files: each may be as long as a base64 image. */
 export const uploadBatchWithFields = wrap(
-  multer({ storage, limits: { ...limits, fields: 30, parts: UPLOAD_LIMITS.maxBatchFiles + 30, fieldSize: MAX_BASE64_CHARS } }).any(),
+  multer({ storage, limits: { ...limits, fields: 30, parts: UPLOAD_LIMITS.maxBatchFiles + 30, fieldSize: MAX_BASE64_CHARS }, fileFilter: withinRateLimit }).any(),
   UPLOAD_LIMITS.maxBatchFiles,
 );

@@ -24,6 +24,13 @@ describe('validateImage', () => {
     await expect(validateImage(Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(100, 7)]))).rejects.toMatchObject({ code: 'INVALID_IMAGE' });
   });
 
+  test.each(['jpeg', 'png', 'webp'] as const)('rejects a %s cut short anywhere, even by its last byte', async (format) => {
+    const whole = await solidImage({ width: 640, height: 480, format });
+    for (const cut of [1, 2, 8, 12, Math.floor(whole.length / 2)]) {
+      await expect(validateImage(whole.subarray(0, whole.length - cut))).rejects.toMatchObject({ code: 'INVALID_IMAGE', status: 400 });
+    }
+  });
+
   test('rejects decompression bombs without decoding them', async () => {
     // a 10000x10000 PNG is tiny on disk but 100 megapixels: over the limit
     const sharp = (await import('sharp')).default;

@@ -11,6 +11,9 @@ export function sniffImageFormat(bytes: Buffer): ImageInfo['format'] | null {
   return null;
 }
 
+// the IEND chunk's type and its fixed CRC: the last 8 bytes of every whole PNG
+const PNG_END = Buffer.from([0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82]);
+
 /**
  * Checks that the bytes are a whole JPEG/PNG/WebP of at least 320x240 and not a decompression
  * bomb. Throws INVALID_IMAGE otherwise. Decoding at a reduced size catches truncated files cheaply
@@ -19,6 +22,8 @@ export function sniffImageFormat(bytes: Buffer): ImageInfo['format'] | null {
 export async function validateImage(bytes: Buffer): Promise<ImageInfo> {
   const format = sniffImageFormat(bytes);
   if (!format) throw new AppError('INVALID_IMAGE', 'The file is not a supported image format (JPEG, PNG or WebP).');
+  // libpng decodes every pixel of a PNG cut short just before its end chunk without a complaint
+  if (format === 'png' && bytes.lastIndexOf(PNG_END) === -1) throw new AppError('INVALID_IMAGE', 'The image is corrupt or truncated.');
   const options = { limitInputPixels: UPLOAD_LIMITS.maxPixels, failOn: 'truncated' as const };
   let width: number, height: number;
   try {

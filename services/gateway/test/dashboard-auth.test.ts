@@ -103,13 +103,29 @@ describe('dashboard accounts', () => {
     expect(answers).toEqual([0, 1, 2].map(() => ({ status: 401, message: 'Email or password is incorrect.' })));
   });
 
-  test('failed logins are limited per email address, whoever tries', async () => {
+  test('failed logins are limited per email address and client, so a stranger cannot lock the owner out', async () => {
     const { email } = await signedUp();
-    for (let i = 0; i < 3; i++) expect((await browser().post('/login', { email, password: `wrong ${i} xxxxxxx` })).status).toBe(401);
-    const limited = await browser().post('/login', { email, password: PASSWORD });
+    const attacker = browser();
+    for (let i = 0; i < 3; i++) expect((await attacker.post('/login', { email, password: `wrong ${i} xxxxxxx` })).status).toBe(401);
+    // the guessing client is stopped, even with the right password now
+    const limited = await attacker.post('/login', { email, password: PASSWORD });
     expect(limited.status).toBe(429);
     expect(limited.headers['retry-after']).toMatch(/^\d+$/);
     expect(limited.text).toContain('Too many attempts');
+    // the owner, from their own address, is not
+    expect((await browser().post('/login', { email, password: PASSWORD })).status).toBe(303);
+  });
+
+  test('logging out ends that session: the old cookie no longer works', async () => {
+    const { b, res } = await signedUp();
+    const sessionCookie = [res.headers['set-cookie']].flat().find((c) => c?.startsWith('npr_session='))!.split(';')[0]!;
+    // the cookie works before the logout
+    expect((await request(sys.app).get('/settings/account').set('Cookie', sessionCookie)).status).toBe(200);
+    expect((await b.post('/logout', {}, '/settings/account')).status).toBe(303);
+    // the same cookie, replayed as someone who kept a copy would
+    const replay = await request(sys.app).get('/settings/account').set('Cookie', sessionCookie!);
+    expect(replay.status).toBe(303);
+    expect(replay.headers.location).toMatch(/^\/login/);
   });
 
   test('logins are limited per client IP', async () => {

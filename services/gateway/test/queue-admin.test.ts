@@ -1,11 +1,13 @@
 // bull-board on real Redis behind operator auth, and the queue gauges reading the same Redis.
 import express from 'express';
 import request from 'supertest';
-import { createQueueStats, createRecognitionFlow } from '@npr/queue';
+import { createQueueStats, createRecognitionFlow, createRedisConnection } from '@npr/queue';
 import { createLogger } from '@npr/runtime';
 import { createTestRedisPrefix } from '@npr/test-support';
 import { errorHandler } from '../src/error-handler';
 import { queueAdminMount } from '../src/queue-admin';
+import { OPERATOR_ATTEMPTS } from '../src/operator-auth';
+import { createRedisRateLimiter } from '../src/rate-limiter';
 
 describe('queue admin (bull-board) on real Redis', () => {
   const redis = createTestRedisPrefix();
@@ -23,6 +25,25 @@ describe('queue admin (bull-board) on real Redis', () => {
   test('401 without operator credentials, for the UI and its API', async () => {
     await request(app).get('/admin/queues').expect(401);
     await request(app).get('/admin/queues/api/queues').expect(401);
+  });
+
+  test('ten wrong operator tokens from one client, then 429 with Retry-After even for the right one', async () => {
+    const connection = createRedisConnection(redis.redisUrl);
+    try {
+      const limiter = createRedisRateLimiter({ redis: connection, keyPrefix: `${redis.prefix}:rl` });
+      const guarded = express();
+      const m = queueAdminMount({ queues: stats.queues, operatorToken: 'operator-token-for-tests', limiter });
+      guarded.use(m.path, m.router);
+      guarded.use(errorHandler(createLogger({ name: 'test', level: 'silent' })));
+      for (let i = 0; i < OPERATOR_ATTEMPTS.points; i++) {
+        await request(guarded).get('/admin/queues/api/queues').set('Authorization', `Bearer wrong-token-${i}-xxxxxxxx`).expect(401);
+      }
+      const limited = await request(guarded).get('/admin/queues/api/queues').set('Authorization', 'Bearer operator-token-for-tests');
+      expect([limited.status, limited.body.error.code]).toEqual([429, 'RATE_LIMIT_EXCEEDED']);
+      expect(limited.headers['retry-after']).toMatch(/^\d+$/);
+    } finally {
+      await connection.quit();
+    }
   });
 
   test('an operator sees every queue (recognition, vehicle-lookup, job-finished, webhook-delivery) with its waiting jobs', async () => {

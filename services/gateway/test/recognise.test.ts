@@ -127,13 +127,31 @@ describe('POST /api/v1/recognise', () => {
     expect(JSON.stringify(res.body)).not.toMatch(/simulated|at \w+ \(|\.ts:/);
   });
 
-  test('500 with a request id when the gateway itself fails (Redis down), logged but not shown', async () => {
+  test('500 with a request id when the gateway itself fails, logged but not shown', async () => {
     const broken = sys.appWith({
-      flow: { ...sys.flow, submitJob: async () => Promise.reject(new Error('connect ECONNREFUSED 10.0.0.1:6379')) },
+      flow: { ...sys.flow, submitJob: async () => Promise.reject(new TypeError("Cannot read properties of undefined (reading 'id')")) },
     });
     const res = await request(broken).post('/api/v1/recognise').set(auth).attach('upload', await solidImage({ colour: COLOURS.plate }), 'car.jpg');
     expectError(res, 500, 'INTERNAL_ERROR');
     expect(res.body.error).toEqual({ code: 'INTERNAL_ERROR', message: 'Internal server error.', request_id: res.headers['x-request-id'] });
+  });
+
+  test('503 with Retry-After, not 500, when Redis drops during the request', async () => {
+    const broken = sys.appWith({
+      flow: { ...sys.flow, submitJob: async () => Promise.reject(new Error('connect ECONNREFUSED 10.0.0.1:6379')) },
+    });
+    const res = await request(broken).post('/api/v1/recognise').set(auth).attach('upload', await solidImage({ colour: COLOURS.plate }), 'car.jpg');
+    expectError(res, 503, 'SERVICE_UNAVAILABLE');
+    expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+  });
+
+  test('503 at once, before the upload is read, while the Redis connection is down', async () => {
+    const down = sys.appWith({ redisAvailable: () => false });
+    const res = await request(down).post('/api/v1/recognise').set(auth).attach('upload', await solidImage({ colour: COLOURS.plate }), 'car.jpg');
+    expect([res.status, res.body.success, res.body.error.code]).toEqual([503, false, 'SERVICE_UNAVAILABLE']);
+    expect(res.headers['retry-after']).toBe('5');
+    // the rate-limit counts live in Redis: this one answer cannot carry them
+    expect(res.headers['x-ratelimit-limit']).toBeUndefined();
   });
 
   test('503 SERVICE_UNAVAILABLE (never invented plates) when the worker has no models', async () => {

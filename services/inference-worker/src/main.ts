@@ -1,6 +1,6 @@
 // inference-worker: loads the recogniser once, warms it, then consumes `recognition` jobs.
 import { z } from 'zod';
-import { startRecognitionWorker } from '@npr/queue';
+import { WORKER_DEFAULTS, startRecognitionWorker } from '@npr/queue';
 import { RecogniserConfigSchema, recogniserOptions } from '@npr/recognition';
 import { collectProcessMetrics, createLogger, createShutdown, env, loadConfig, observeWorkerJobs, startHealthServer } from '@npr/runtime';
 import { createRecognitionProcessor, type RecogniserState } from './recognition.processor';
@@ -13,8 +13,9 @@ const config = loadConfig(
     INFERENCE_CONCURRENCY: env.int(1, 1),
     INFERENCE_HEALTH_PORT: env.port(3001),
     HEALTH_HOST: z.string().default('127.0.0.1'),
-    JOB_LOCK_MS: env.int(30_000, 1000),
-    STALLED_INTERVAL_MS: env.int(30_000, 500),
+    JOB_LOCK_MS: env.int(WORKER_DEFAULTS.lockDurationMs, 1000),
+    STALLED_INTERVAL_MS: env.int(WORKER_DEFAULTS.stalledIntervalMs, 500),
+    JOB_MAX_STALLED: env.int(WORKER_DEFAULTS.maxStalledCount, 0),
     LOG_LEVEL: env.logLevel(),
     // the models, the device and the recogniser's tuning (MODELS_DIR, INFERENCE_DEVICE, ...)
     ...RecogniserConfigSchema.shape,
@@ -36,6 +37,7 @@ async function main() {
       concurrency: config.INFERENCE_CONCURRENCY,
       lockDurationMs: config.JOB_LOCK_MS,
       stalledIntervalMs: config.STALLED_INTERVAL_MS,
+      maxStalledCount: config.JOB_MAX_STALLED,
       autorun: false,
     },
     createRecognitionProcessor({ recogniser: () => recogniser, logger }),

@@ -2,7 +2,7 @@
 // data: the operator registry, then the DVLA (UK plates, through a PostgreSQL cache), then the
 // colour the camera saw.
 import { z } from 'zod';
-import { startLookupWorker } from '@npr/queue';
+import { WORKER_DEFAULTS, startLookupWorker } from '@npr/queue';
 import { collectProcessMetrics, createLogger, createShutdown, env, loadConfig, observeWorkerJobs, startHealthServer } from '@npr/runtime';
 import { createDvlaClient, createVehicleCache, openVehicleDatabase } from '@npr/vehicle-data';
 import { createLookupProcessor } from './lookup.processor';
@@ -16,8 +16,9 @@ const config = loadConfig(
     LOOKUP_CONCURRENCY: env.int(8, 1),
     LOOKUP_HEALTH_PORT: env.port(3002),
     HEALTH_HOST: z.string().default('127.0.0.1'),
-    JOB_LOCK_MS: env.int(30_000, 1000),
-    STALLED_INTERVAL_MS: env.int(30_000, 500),
+    JOB_LOCK_MS: env.int(WORKER_DEFAULTS.lockDurationMs, 1000),
+    STALLED_INTERVAL_MS: env.int(WORKER_DEFAULTS.stalledIntervalMs, 500),
+    JOB_MAX_STALLED: env.int(WORKER_DEFAULTS.maxStalledCount, 0),
     LOG_LEVEL: env.logLevel(),
     DATABASE_URL: z.string().optional(),
     DATA_DIR: z.string().default('data'),
@@ -74,6 +75,7 @@ async function main() {
       concurrency: config.LOOKUP_CONCURRENCY,
       lockDurationMs: config.JOB_LOCK_MS,
       stalledIntervalMs: config.STALLED_INTERVAL_MS,
+      maxStalledCount: config.JOB_MAX_STALLED,
     },
     createLookupProcessor({ lookupVehicle, logger, minColourConfidence: config.OBSERVED_COLOUR_MIN_CONFIDENCE }),
   );

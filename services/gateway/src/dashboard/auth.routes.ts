@@ -7,7 +7,7 @@ import { AppError } from '@npr/contracts';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, ensureUser, hashPassword, passwordProblem, verifyPassword } from '@npr/db';
 import { pageRenderer, requireCsrf, type DashboardContext } from './context';
 import { html, type SafeHtml } from './html';
-import { currentUser, endSession, startSession } from './session';
+import { currentUser, endSession, revokeSession, startSession } from './session';
 
 type FieldErrors = { email?: string; password?: string };
 
@@ -138,7 +138,9 @@ export function authRoutes(ctx: DashboardContext): Router {
     const rawEmail = typeof body.email === 'string' ? body.email : '';
     const password = typeof body.password === 'string' ? body.password : '';
     const email = rawEmail.trim().toLowerCase().slice(0, 254);
-    const failureKey = `dash:login:email:${emailKey(email)}`;
+    // failures count per address *and* client: guessing from one place stops that place, while the
+    // owner elsewhere can still log in (a per-address lock would let anyone lock an owner out)
+    const failureKey = `dash:login:email:${emailKey(email)}:ip:${req.ip}`;
     try {
       await ctx.limiter.consume(`dash:login:ip:${req.ip}`, ctx.authLimits.loginPerIp, 1);
       const failures = await ctx.limiter.peek(failureKey, ctx.authLimits.loginFailuresPerEmail);
@@ -164,7 +166,8 @@ export function authRoutes(ctx: DashboardContext): Router {
     res.redirect(303, safeNext(body.next));
   });
 
-  router.post('/logout', csrf, (req, res) => {
+  router.post('/logout', csrf, async (req, res) => {
+    await revokeSession(ctx.session, res);
     endSession(ctx.session, req, res);
     res.redirect(303, '/login?bye');
   });

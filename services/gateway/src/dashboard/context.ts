@@ -2,9 +2,9 @@ import type { RequestHandler } from 'express';
 import type { PrismaClient } from '@npr/db';
 import type { RateLimit, RateLimiter } from '../rate-limiter';
 import { renderPage, type PageOptions } from './layout';
-import { displayOrigin } from '../display-origin';
 import { html } from './html';
 import { csrfValid, currentUser, type SessionSettings } from './session';
+import { publicOrigin } from '../public-url';
 
 /** Limits on the account forms, per client IP and per email address (hashed), shared by every replica via Redis. */
 export type AuthLimits = {
@@ -28,7 +28,7 @@ export type DashboardContext = {
   now: () => Date;
   session: SessionSettings;
   authLimits: AuthLimits;
-  /** Base URL shown in curl lines and the docs (default: the origin the request reached). */
+  /** Base URL shown in curl lines and the docs (default: see publicOrigin, never the Host header). */
   publicBaseUrl?: string;
   /** Refuses webhook URLs outbound calls may not reach (the SSRF guard). */
   checkWebhookUrl: (url: string) => Promise<void>;
@@ -61,4 +61,4 @@ export function requireCsrf(ctx: DashboardContext): RequestHandler {
   };
 }
 
-export const origin = (ctx: DashboardContext, req: Parameters<RequestHandler>[0]) => displayOrigin(req, ctx.publicBaseUrl);
+export const origin = (ctx: DashboardContext, req: Parameters<RequestHandler>[0]) => publicOrigin(req, ctx.publicBaseUrl);

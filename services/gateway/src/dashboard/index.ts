@@ -14,7 +14,7 @@ import { DEFAULT_AUTH_LIMITS, origin, pageRenderer, type AuthLimits, type Dashbo
 import { docsRoutes } from './docs.routes';
 import { html } from './html';
 import { describeLimit, formatInt } from './format';
-import { loadSession, currentUser } from './session';
+import { loadSession, currentUser, memoryRevokedSessions, type RevokedSessions } from './session';
 import { tryItRoutes } from './try-it.routes';
 import { usageRoutes } from './usage.routes';
 import { webhooksRoutes } from './webhooks.routes';
@@ -27,6 +27,8 @@ export type DashboardOptions = {
   /** 'auto' (default): Secure cookies when the request arrived over HTTPS (behind a proxy: set trustProxy). */
   secureCookies?: boolean | 'auto';
   authLimits?: Partial<AuthLimits>;
+  /** Where logged-out sessions are remembered (Redis, so every replica refuses them); default: this process. */
+  revokedSessions?: RevokedSessions;
 };
 
 export type DashboardDeps = DashboardOptions & {
@@ -57,7 +59,12 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
     now: deps.now,
     publicBaseUrl: deps.publicBaseUrl,
     checkWebhookUrl: deps.checkWebhookUrl,
-    session: { secret: deps.sessionSecret, ttlSeconds: deps.sessionTtlSeconds ?? DEFAULT_SESSION_TTL_SECONDS, secureCookies: deps.secureCookies ?? 'auto' },
+    session: {
+      secret: deps.sessionSecret,
+      ttlSeconds: deps.sessionTtlSeconds ?? DEFAULT_SESSION_TTL_SECONDS,
+      secureCookies: deps.secureCookies ?? 'auto',
+      revoked: deps.revokedSessions ?? memoryRevokedSessions(),
+    },
     authLimits: { ...DEFAULT_AUTH_LIMITS, ...deps.authLimits },
   };
   const render = pageRenderer(ctx);

@@ -6,16 +6,45 @@ import type { PrismaClient, User } from '@npr/db';
 export const SESSION_COOKIE = 'npr_session';
 export const CSRF_COOKIE = 'npr_csrf';
 
+/** Sessions ended by logging out before their expiry (their JWT id), kept until they would have expired. */
+export type RevokedSessions = {
+  revoke(sessionId: string, ttlSeconds: number): Promise<void>;
+  isRevoked(sessionId: string): Promise<boolean>;
+};
+
+/** Revoked sessions on Redis: every replica refuses a cookie one of them logged out. */
+export function redisRevokedSessions(redis: { set(key: string, value: string, ex: 'EX', seconds: number): Promise<unknown>; exists(key: string): Promise<number> }, prefix: string): RevokedSessions {
+  return {
+    async revoke(sessionId, ttlSeconds) {
+      await redis.set(`${prefix}:session-revoked:${sessionId}`, '1', 'EX', Math.max(1, ttlSeconds));
+    },
+    isRevoked: async (sessionId) => (await redis.exists(`${prefix}:session-revoked:${sessionId}`)) === 1,
+  };
+}
+
+/** Revoked sessions in this process only (a single gateway, tests). */
+export function memoryRevokedSessions(now: () => number = Date.now): RevokedSessions {
+  const until = new Map<string, number>();
+  return {
+    async revoke(sessionId, ttlSeconds) {
+      until.set(sessionId, now() + ttlSeconds * 1000);
+      for (const [id, t] of until) if (t < now()) until.delete(id);
+    },
+    isRevoked: async (sessionId) => (until.get(sessionId) ?? 0) > now(),
+  };
+}
+
 export type SessionSettings = {
   secret: string;
   ttlSeconds: number;
+  revoked: RevokedSessions;
   /** 'auto': Secure when the request came over HTTPS (req.secure, which honours trust proxy). */
   secureCookies: boolean | 'auto';
 };
 
 export type SessionUser = Pick<User, 'id' | 'email' | 'accountId' | 'sessionVersion'>;
 
-type SessionClaims = { sub: string; sv: number; jti: string };
+type SessionClaims = { sub: string; sv: number; jti: string; exp?: number };
 
 /** Parses a Cookie header into name -> value (first occurrence wins, values URI-decoded). */
 export function parseCookies(header: string | undefined): Record<string, string> {
@@ -82,6 +111,7 @@ export function loadSession(settings: SessionSettings, prisma: PrismaClient): Re
     } catch {
       claims = null;
     }
+    if (claims && (await settings.revoked.isRevoked(claims.jti))) claims = null;
     const user = claims
       ? await prisma.user.findUnique({ where: { id: claims.sub }, select: { id: true, email: true, accountId: true, sessionVersion: true } })
       : null;
@@ -91,8 +121,18 @@ export function loadSession(settings: SessionSettings, prisma: PrismaClient): Re
     }
     res.locals.user = user;
     res.locals.sessionId = claims.jti;
+    res.locals.sessionExpiresAt = claims.exp;
     next();
   };
+}
+
+/** Ends the current session for good: its cookie is refused from now on, even if someone kept a copy. */
+export async function revokeSession(settings: SessionSettings, res: Response): Promise<void> {
+  const sessionId: string | undefined = res.locals.sessionId;
+  if (!sessionId) return;
+  const exp: number | undefined = res.locals.sessionExpiresAt;
+  const ttl = exp ? exp - Math.floor(Date.now() / 1000) : settings.ttlSeconds;
+  if (ttl > 0) await settings.revoked.revoke(sessionId, ttl);
 }
 
 export const currentUser = (res: Response): SessionUser | undefined => res.locals.user;

@@ -95,6 +95,7 @@ export const ERROR_CODE_DESCRIPTIONS: Record<ErrorCode, string> = {
   INVALID_IMAGE: 'The file is not a supported image format',
   IMAGE_TOO_LARGE: 'The file exceeds the maximum size',
   NO_PLATES_FOUND: 'No number plates were detected',
+  IMAGE_CRASHED_WORKER: 'Processing this image stopped the recognition worker several times in a row, so it was given up; the error carries a request_id for support',
   RATE_LIMIT_EXCEEDED: 'Too many requests in the current window',
   QUOTA_EXCEEDED: "The account's monthly quota of images is used up; it resets on the first day of the next month (UTC)",
   INVALID_API_KEY: 'The API key is missing, expired, or revoked',

@@ -18,7 +18,7 @@ import {
 import { ERROR_CODE_DESCRIPTIONS, EXAMPLE_BATCH_RESPONSE, EXAMPLE_CAMERA_ONLY_VEHICLE, EXAMPLE_ERROR, EXAMPLE_RECOGNISE_RESPONSE } from './api-docs-content';
 import { openApiDocument } from './openapi-document';
 
-type Media = { example?: unknown; examples?: Record<string, { value: unknown }>; schema: { $ref: string } };
+type Media = { example?: unknown; examples?: Record<string, { value: unknown }>; schema: { $ref?: string } };
 type Doc = {
   servers: { url: string }[];
   paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, Media> }> }>>;
@@ -61,7 +61,7 @@ describe('OpenAPI document', () => {
           if (!media) continue;
           // every JSON answer names a component schema, so that its examples are checked here
           expect(media.schema.$ref).toMatch(/^#\/components\/schemas\//);
-          const id = media.schema.$ref.split('/').pop() as keyof typeof schemas;
+          const id = media.schema.$ref!.split('/').pop() as keyof typeof schemas;
           for (const example of [media.example, ...Object.values(media.examples ?? {}).map((e) => e.value)].filter(Boolean)) {
             expect(schemas[id]).toBeDefined();
             expect(() => schemas[id].parse(example)).not.toThrow();

@@ -151,6 +151,13 @@ const optionParams = [
   { name: 'timestamp', in: 'query', required: false, description: 'ISO 8601 (UTC when no offset is given); echoed in the answer in UTC. Also accepted as a form or JSON field.', schema: { type: 'string' } },
   asyncParam,
   {
+    name: 'Idempotency-Key',
+    in: 'header',
+    required: false,
+    description: 'Any 1-255 visible ASCII characters of your choosing (an order number, a UUID). A submit retried with the same key within the result retention (after a timeout, say) gets the first submit\'s job and answer instead of a second job, and is not counted again. Keys are per account.',
+    schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7e]+$' },
+  },
+  {
     name: 'webhook_url',
     in: 'query',
     required: false,
@@ -203,7 +210,13 @@ const plateReaderFields = {
 const syncNote =
   'By default the call waits for the result. If processing outlives the server\'s bound (or `async=true` / `Prefer: respond-async` is sent) it answers `202` with a job URL to poll with `GET /jobs/{id}`.';
 
-const unavailable = () => errorResponse('The recogniser is not ready (its models are not loaded): retry shortly. It never answers with invented plates.', ['SERVICE_UNAVAILABLE']);
+const unavailable = () => ({
+  ...errorResponse(
+    'Not able to take the request now: the recogniser is not ready (its models are not loaded), the queue (Redis) is unreachable, or the gateway holds as many uploads as it may. Retry after `Retry-After` seconds. It never answers with invented plates.',
+    ['SERVICE_UNAVAILABLE'],
+  ),
+  headers: { 'Retry-After': { $ref: '#/components/headers/Retry-After' } },
+});
 // examples name a server; the console shows them for the server it is on, so a neutral one here
 const EXAMPLE_BASE = 'https://api.example.com/api/v1';
 
