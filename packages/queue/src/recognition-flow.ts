@@ -119,6 +119,11 @@ export async function createRecognitionFlow(options: RecognitionFlowOptions) {
     await redis.set(redisKeys.image(prefix, flowId), image, 'EX', options.imageTtlSeconds);
   }
 
+  /** Takes back images stored for flows that will not be queued (their request failed after they arrived). */
+  async function dropImages(flowIds: string[]): Promise<void> {
+    if (flowIds.length) await redis.del(...flowIds.map((id) => redisKeys.image(prefix, id)));
+  }
+
   /**
    * Records a request and enqueues its images, already stored with storeImage: one flow per image (so
    * one bad or slow image never holds up the others) under one `job-finished` parent that runs once
@@ -283,6 +288,7 @@ export async function createRecognitionFlow(options: RecognitionFlowOptions) {
     redis,
     prefix,
     storeImage,
+    dropImages,
     submitJob,
     submitImage,
     waitForOutcome,

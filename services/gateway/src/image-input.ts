@@ -1,7 +1,7 @@
 import express, { type Request, type RequestHandler } from 'express';
 import { AppError, UPLOAD_LIMITS } from '@npr/contracts';
 import { OutboundError, safeFetch, type AllowedHost } from '@npr/outbound';
-import { MAX_BASE64_CHARS, uploadBatchWithFields, uploadSingleWithFields } from './upload';
+import { MAX_BASE64_CHARS, uploadBatchWithFields, uploadSingleWithFields, type FileStaging, type StagedMulterFile } from './upload';
 
 /** How the gateway fetches an `upload_url`: the operator's allow-list (OUTBOUND_ALLOWED_HOSTS) and a time bound. */
 export type UploadUrlSettings = { allowedHosts: readonly AllowedHost[]; timeoutMs: number };
@@ -39,12 +39,17 @@ export const acceptOneImage = acceptBodies(
   'Send the image as multipart/form-data (a file in "upload"), or "upload" (base64) or "upload_url" as form fields or JSON.',
 );
 
-/** The same for a batch: files and base64 text in `images[]`, URLs in `upload_url` (repeated). */
-export const acceptImages = acceptBodies(
-  uploadBatchWithFields,
-  MAX_BATCH_TEXT_BYTES,
-  'Send the images as multipart/form-data (files in "images[]"), or "images[]" (base64) and "upload_url" as form fields or JSON.',
-);
+/** The same for a batch: files (staged as they arrive) and base64 text in `images[]`, URLs in `upload_url` (repeated). */
+export const acceptImages = (staging: FileStaging) =>
+  acceptBodies(
+    uploadBatchWithFields(staging),
+    MAX_BATCH_TEXT_BYTES,
+    'Send the images as multipart/form-data (files in "images[]"), or "images[]" (base64) and "upload_url" as form fields or JSON.',
+  );
+
+/** The flows a batch's files were staged for (to discard when the request ends before they are queued). */
+export const stagedFlowIds = (req: Request): string[] =>
+  ((req.files as StagedMulterFile[] | undefined) ?? []).flatMap((f) => (f.staged && 'flowId' in f.staged ? [f.staged.flowId] : []));
 
 const tooLarge = () => new AppError('IMAGE_TOO_LARGE', `The image exceeds the maximum size of ${UPLOAD_LIMITS.maxFileBytes / 1024 / 1024} MB.`);
 
@@ -126,8 +131,8 @@ export async function readImageInput(req: Request, settings: UploadUrlSettings):
   return { bytes, filename: last ? safeDecode(last) : null };
 }
 
-/** One entry of a batch: the bytes, or why this image could not be had (the others go on). */
-export type BatchInput = { bytes: Buffer } | { error: AppError };
+/** One entry of a batch: the bytes, a file already checked and stored for its flow, or why this image could not be had (the others go on). */
+export type BatchInput = { bytes: Buffer } | { flowId: string } | { error: AppError };
 
 const asList = (value: unknown): unknown[] => (value === undefined || value === '' ? [] : Array.isArray(value) ? value : [value]);
 
@@ -146,7 +151,7 @@ async function settle(read: () => Buffer | Promise<Buffer>): Promise<BatchInput>
  * entry's error, as an invalid file is.
  */
 export async function readImageInputs(req: Request, settings: UploadUrlSettings): Promise<BatchInput[]> {
-  const files = (req.files as Express.Multer.File[] | undefined) ?? [];
+  const files = (req.files as StagedMulterFile[] | undefined) ?? [];
   const stray = files.find((f) => f.fieldname !== 'images[]' && f.fieldname !== 'images');
   if (stray) throw new AppError('BAD_REQUEST', `Unexpected file field "${stray.fieldname}"; send images as "images[]".`);
   const texts = [...asList(field(req, 'images[]')), ...asList(field(req, 'images'))];
@@ -156,7 +161,7 @@ export async function readImageInputs(req: Request, settings: UploadUrlSettings)
   if (total > UPLOAD_LIMITS.maxBatchFiles) throw new AppError('BAD_REQUEST', `At most ${UPLOAD_LIMITS.maxBatchFiles} images per request.`);
   const notText = () => new AppError('BAD_REQUEST', 'Each "images[]" text must be one base64 string, each "upload_url" one URL.');
   return Promise.all([
-    ...files.map((f) => ({ bytes: f.buffer })),
+    ...files.map((f): BatchInput => f.staged ?? { bytes: f.buffer }),
     ...texts.map((t) => settle(() => (typeof t === 'string' ? decodeBase64Image(t) : Promise.reject(notText())))),
     ...urls.map((u) => settle(() => (typeof u === 'string' ? fetchImage(u, settings) : Promise.reject(notText())))),
   ]);

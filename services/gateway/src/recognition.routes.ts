@@ -14,7 +14,7 @@ import {
 } from '@npr/contracts';
 import type { PrismaClient } from '@npr/db';
 import type { AuthContext } from './authenticate-api-key';
-import { acceptImages, acceptOneImage, readImageInput, readImageInputs, UPLOAD_URL_DEFAULTS, type UploadUrlSettings } from './image-input';
+import { acceptImages, acceptOneImage, readImageInput, readImageInputs, stagedFlowIds, UPLOAD_URL_DEFAULTS, type UploadUrlSettings } from './image-input';
 import type { RateLimiter } from './rate-limiter';
 import { billRequest, chargeImages, refuseWhenExhausted, submitOneImage, type FlowPort } from './submit-image';
 import { validateImage } from './validate-image';
@@ -82,8 +82,6 @@ function refuseStrayFields(req: Request, route: keyof typeof IMAGE_FIELDS): void
   if (stray !== undefined) throw new AppError('BAD_REQUEST', `Unexpected form field "${stray}"; this route takes ${[...known].join(', ')}.`);
 }
 
-const EMPTY = Buffer.alloc(0);
-
 const requestFields = (req: Request): Record<string, unknown> => ({ ...(req.query as Record<string, unknown>), ...((req.body as Record<string, unknown>) ?? {}) });
 
 const optionalNumber = (value: unknown) => (value === undefined || value === '' ? undefined : Number(value));
@@ -127,6 +125,23 @@ export function recognitionRoutes(deps: RecognitionRoutesDeps): Router {
   });
 
   const refuseExhausted = refuseWhenExhausted(deps);
+
+  // a batch's files are checked and stored in Redis as each one arrives, under the flow it will be
+  // (files come first among a batch's images, so a file's index is its image's)
+  const acceptBatch = acceptImages({
+    async stage(req, index, bytes) {
+      try {
+        await validateImage(bytes);
+      } catch (err) {
+        if (err instanceof AppError) return { error: err };
+        throw err;
+      }
+      const flowId = `${req.res!.locals.requestId as string}-${index}`;
+      await deps.flow.storeImage(flowId, bytes);
+      return { flowId };
+    },
+    discard: (flowIds) => deps.flow.dropImages(flowIds),
+  });
 
   /** A one-off webhook_url must be reachable and needs the account's one-off signing secret (Settings -> Webhooks). */
   async function checkOneOffWebhook(res: Response, webhookUrl: string | undefined) {
@@ -188,7 +203,18 @@ export function recognitionRoutes(deps: RecognitionRoutesDeps): Router {
     res.status(statusOf(outcome)).json(withCapture(outcome, capture));
   });
 
-  router.post('/batch', refuseExhausted, deps.admission.batch, acceptImages, async (req, res) => {
+  router.post('/batch', refuseExhausted, deps.admission.batch, acceptBatch, async (req, res) => {
+    // the files staged on arrival are queued by submitBatch, or taken back if the request ends before that
+    const progress = { queued: false };
+    try {
+      await submitBatch(req, res, progress);
+    } finally {
+      if (!progress.queued) await deps.flow.dropImages(stagedFlowIds(req));
+    }
+  });
+
+  /** The batch route once its body is read (`progress.queued` once its images are in the queue). */
+  async function submitBatch(req: Request, res: Response, progress: { queued: boolean }) {
     refuseStrayFields(req, 'batch');
     const options = parseOptions(req);
     const webhookUrl = parseWebhookUrl(req);
@@ -205,26 +231,25 @@ export function recognitionRoutes(deps: RecognitionRoutesDeps): Router {
     const raced = idempotencyKey && (await deps.flow.claimIdempotencyKey(a.accountId, idempotencyKey, id));
     if (raced) return answerRetry(req, res, raced);
     // each image is its own flow so one bad or slow image never holds up the others; an image that
-    // fails validation (or could not be read) gets its error in place. One image at a time, and its
-    // bytes let go once they are in Redis (see storeImage); then one flow tree under the request's
-    // job-finished parent
+    // fails validation (or could not be read) gets its error in place. Files are stored already; the
+    // other images one at a time, their bytes let go once they are in Redis; then one flow tree under
+    // the request's job-finished parent
     const entries: JobRecord['entries'] = [];
     const flowIds: string[] = [];
     for (const [i, input] of inputs.entries()) {
       const flowId = `${id}-${i}`;
       try {
         if ('error' in input) throw input.error;
-        await validateImage(input.bytes);
+        if ('bytes' in input) {
+          await validateImage(input.bytes);
+          await deps.flow.storeImage(flowId, input.bytes);
+          inputs[i] = { flowId };
+        }
       } catch (err) {
         if (!(err instanceof AppError)) throw err;
         entries.push({ outcome: errorBody(err.code, err.message) });
         continue;
       }
-      await deps.flow.storeImage(flowId, input.bytes);
-      // let the bytes go: the input list and multer's file (files come first in the list) held them
-      inputs[i] = { bytes: EMPTY };
-      const file = (req.files as Express.Multer.File[] | undefined)?.[i];
-      if (file) file.buffer = EMPTY;
       entries.push({ flowId });
       flowIds.push(flowId);
     }
@@ -239,6 +264,7 @@ export function recognitionRoutes(deps: RecognitionRoutesDeps): Router {
       createdAt: deps.now().toISOString(),
     };
     await deps.flow.submitJob({ record, flowIds, options });
+    progress.queued = true;
     if (wantsAsync(req)) return accepted(req, res, id);
 
     const deadline = Date.now() + deps.syncTimeoutMs;
@@ -248,7 +274,7 @@ export function recognitionRoutes(deps: RecognitionRoutesDeps): Router {
     if (outcomes.some((o) => o === null)) return accepted(req, res, id, 'processing');
     await billRequest(deps, res, record, outcomes as ImageOutcome[]);
     res.status(200).json(withCapture({ success: true, results: outcomes }, capture));
-  });
+  }
 
   /** The job's answer as GET /jobs/:id gives it; `pendingStatus` is the code while it is not finished. */
   async function answerJob(req: Request, res: Response, record: JobRecord, pendingStatus: 200 | 202) {

@@ -13,7 +13,7 @@ import { validateImage } from './validate-image';
 /** The part of the queue the routes use (the seam for tests). */
 export type FlowPort = Pick<
   RecognitionFlow,
-  'storeImage' | 'submitJob' | 'waitForOutcome' | 'getJobResult' | 'loadJobRecord' | 'claimIdempotencyKey' | 'findIdempotentJob'
+  'storeImage' | 'dropImages' | 'submitJob' | 'waitForOutcome' | 'getJobResult' | 'loadJobRecord' | 'claimIdempotencyKey' | 'findIdempotentJob'
 >;
 
 export type SubmissionDeps = { prisma: PrismaClient; flow: FlowPort; limiter: RateLimiter; now: () => Date };

@@ -1,11 +1,13 @@
 import multer from 'multer';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import { AppError, UPLOAD_LIMITS } from '@npr/contracts';
 import { rateLimitExceeded, type RateState } from './rate-limiter';
 
-// Memory storage: images go straight to Redis, never to the gateway's disk. The limits below are
-// what keeps memory bounded: 20 files x 10 MB at most per request, plus text fields; a base64 image is a
-// text field, so the routes that take them allow fields one image long but fewer of them (12 or 30).
+// Images go to Redis, never to the gateway's disk: a single upload is held in memory until it is
+// queued, a batch's files are staged in Redis one by one as they arrive (stagingStorage), so a 200 MB
+// batch never sits in the gateway whole. The limits below bound the rest: 20 files x 10 MB at most per
+// request, plus text fields; a base64 image is a text field, so the routes that take them allow fields
+// one image long but fewer of them (12 or 30).
 const limits = {
   fileSize: UPLOAD_LIMITS.maxFileBytes,
   files: UPLOAD_LIMITS.maxBatchFiles,
@@ -72,8 +74,58 @@ export const uploadSingleWithFields = wrap(
   multer({ storage, limits: { ...limits, files: 1, fields: 12, parts: 13, fieldSize: MAX_BASE64_CHARS } }).single('upload'),
   1,
 );
-/** POST /batch with base64 images as text fields (`images[]`) beside or instead of files: each may be as long as a base64 image. */
-export const uploadBatchWithFields = wrap(
-  multer({ storage, limits: { ...limits, fields: 30, parts: UPLOAD_LIMITS.maxBatchFiles + 30, fieldSize: MAX_BASE64_CHARS }, fileFilter: withinRateLimit }).any(),
-  UPLOAD_LIMITS.maxBatchFiles,
-);
+/** A batch file once it has arrived: stored for its flow, or why it was not (an invalid image). */
+export type StagedFile = { flowId: string } | { error: AppError };
+
+/** What the batch route does with each file as soon as it is whole (`index`: its place among the files), and how it takes it back. */
+export type FileStaging = {
+  stage: (req: Request, index: number, bytes: Buffer) => Promise<StagedFile>;
+  discard: (flowIds: string[]) => Promise<void>;
+};
+
+/** A batch's multer file: `staged` instead of `buffer`. */
+export type StagedMulterFile = Express.Multer.File & { staged?: StagedFile };
+
+/**
+ * A multer storage engine that hands each file to `staging.stage` as soon as its last byte is in and keeps
+ * only the outcome, so a batch holds about one file in memory at a time. Files multer gives up on (the
+ * request failed part-way) are discarded again.
+ */
+function stagingStorage(staging: FileStaging): multer.StorageEngine {
+  return {
+    _handleFile(req, file, cb) {
+      // multer starts files in the order they arrive and keeps that order in req.files
+      const counted = req as typeof req & { filesStaged?: number };
+      const index = (counted.filesStaged = (counted.filesStaged ?? 0) + 1) - 1;
+      const chunks: Buffer[] = [];
+      file.stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      file.stream.on('error', (err) => cb(err));
+      file.stream.on('end', () => {
+        // cut at the size limit: multer answers IMAGE_TOO_LARGE, nothing is kept
+        if ((file.stream as typeof file.stream & { truncated?: boolean }).truncated) return cb(null, {});
+        const bytes = Buffer.concat(chunks);
+        chunks.length = 0;
+        staging.stage(req, index, bytes).then(
+          (staged) => cb(null, { size: bytes.length, staged } as Partial<Express.Multer.File>),
+          (err: unknown) => cb(err as Error),
+        );
+      });
+    },
+    _removeFile(_req, file, cb) {
+      const staged = (file as StagedMulterFile).staged;
+      if (!staged || !('flowId' in staged)) return cb(null);
+      staging.discard([staged.flowId]).then(() => cb(null), cb);
+    },
+  };
+}
+
+/** POST /batch: files staged as they arrive, and base64 images as text fields (`images[]`), each as long as a base64 image. */
+export const uploadBatchWithFields = (staging: FileStaging) =>
+  wrap(
+    multer({
+      storage: stagingStorage(staging),
+      limits: { ...limits, fields: 30, parts: UPLOAD_LIMITS.maxBatchFiles + 30, fieldSize: MAX_BASE64_CHARS },
+      fileFilter: withinRateLimit,
+    }).any(),
+    UPLOAD_LIMITS.maxBatchFiles,
+  );

@@ -277,3 +277,43 @@ describe('Idempotency-Key', () => {
     expect([bad.status, bad.body.error.code]).toEqual([400, 'BAD_REQUEST']);
   });
 });
+
+describe('batch files are stored as they arrive', () => {
+  // a batch's files go to Redis one by one while the body is read (the gateway never holds the whole
+  // batch); a request that ends without queueing them must take them back
+  const stagedImages = async (requestId: string) => sys.flow.redis.keys(`${sys.flow.prefix}:image:${requestId}-*`);
+
+  test('a batch refused after its files arrived (an unexpected field) leaves none of them stored', async () => {
+    const { auth } = await sys.createKey();
+    const image = await solidImage({ colour: COLOURS.plate });
+    const res = await sys.http().post('/api/v1/batch').set(auth).field('colour', 'red').attach('images[]', image, 'a.jpg').attach('images[]', image, 'b.jpg');
+    expect([res.status, res.body.error.code]).toEqual([400, 'BAD_REQUEST']);
+    expect(await stagedImages(res.headers['x-request-id'])).toEqual([]);
+  });
+
+  test('a file over the size limit part-way through: 413, and the files before it are taken back', async () => {
+    const { auth } = await sys.createKey();
+    const image = await solidImage({ colour: COLOURS.plate });
+    const res = await sys.http().post('/api/v1/batch').set(auth)
+      .attach('images[]', image, 'a.jpg').attach('images[]', image, 'b.jpg').attach('images[]', Buffer.alloc(11 * 1024 * 1024, 1), 'big.jpg');
+    expect([res.status, res.body.error.code]).toEqual([413, 'IMAGE_TOO_LARGE']);
+    expect(await stagedImages(res.headers['x-request-id'])).toEqual([]);
+  });
+
+  test('a retried batch (same Idempotency-Key) keeps nothing of its own; a queued batch reads every file in order', async () => {
+    const { auth } = await sys.createKey();
+    const send = async () =>
+      sys.http().post('/api/v1/batch').set({ ...auth, 'Idempotency-Key': 'staged-1' })
+        .attach('images[]', await solidImage({ colour: COLOURS.plate }), 'a.jpg')
+        .attach('images[]', Buffer.from('not an image at all, but long enough to look at'), 'b.jpg')
+        .attach('images[]', await solidImage({ colour: COLOURS.plate, width: 800, height: 600 }), 'c.jpg');
+    const first = await send();
+    expect(first.status).toBe(200);
+    expect(first.body.results.map((r: { success?: boolean; error?: { code: string } }) => r.error?.code ?? 'read')).toEqual(['read', 'INVALID_IMAGE', 'read']);
+    const retry = await send();
+    // the job id is the first request's id
+    expect([retry.status, retry.body.job_id]).toEqual([200, first.headers['x-request-id']]);
+    expect(retry.headers['x-request-id']).not.toBe(first.headers['x-request-id']);
+    expect(await stagedImages(retry.headers['x-request-id'])).toEqual([]);
+  });
+});
