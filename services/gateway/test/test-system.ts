@@ -32,6 +32,8 @@ export async function startTestSystem(
     vehicles?: Record<string, Vehicle>;
     /** Webhook delivery settings; `allowHosts` is the outbound allow-list (e.g. 127.0.0.1 for a local receiver). */
     webhooks?: Partial<WebhookWorkerSettings> & { allowHosts?: string[]; timeoutMs?: number };
+    /** Recognition workers, as separate BullMQ workers each with its own Redis connections (default: one taking 4 jobs at once). */
+    recognitionWorkers?: { count: number; concurrency: number };
   } = {},
 ) {
   const logger = createLogger({ name: 'test', level: process.env.TEST_LOG_LEVEL ?? 'silent' });
@@ -43,7 +45,10 @@ export async function startTestSystem(
   const vehicles: Record<string, Vehicle> = { AB12CDE: BMW, ...options.vehicles };
   let recogniserState: RecogniserState = { status: 'ready', recogniser };
   const workerSettings = { redisUrl: redis.redisUrl, prefix: redis.prefix, concurrency: 4 };
-  const recognitionWorker = startRecognitionWorker(workerSettings, createRecognitionProcessor({ recogniser: () => recogniserState, logger }));
+  const { count: recognitionCount, concurrency: recognitionConcurrency } = options.recognitionWorkers ?? { count: 1, concurrency: 4 };
+  const recognitionWorkers = Array.from({ length: recognitionCount }, () =>
+    startRecognitionWorker({ ...workerSettings, concurrency: recognitionConcurrency }, createRecognitionProcessor({ recogniser: () => recogniserState, logger })),
+  );
   const lookupWorker = startLookupWorker(
     workerSettings,
     createLookupProcessor({ lookupVehicle: async (plate) => vehicles[plate.replace(/\s/g, '')] ?? null, logger }),
@@ -106,7 +111,7 @@ export async function startTestSystem(
       return { key, apiKey, email, auth: { Authorization: `Bearer ${key}` } };
     },
     async close() {
-      await Promise.allSettled([recognitionWorker.close(), lookupWorker.close(), webhookWorkers.close()]);
+      await Promise.allSettled([...recognitionWorkers.map((w) => w.close()), lookupWorker.close(), webhookWorkers.close()]);
       await flow.close();
       await redis.cleanup();
       await database.drop();
