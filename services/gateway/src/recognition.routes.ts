@@ -15,6 +15,7 @@ import {
 import type { PrismaClient } from '@npr/db';
 import type { AuthContext } from './authenticate-api-key';
 import { acceptImages, acceptOneImage, readImageInput, readImageInputs, stagedFlowIds, UPLOAD_URL_DEFAULTS, type UploadUrlSettings } from './image-input';
+import type { StagedFile } from './upload';
 import type { RateLimiter } from './rate-limiter';
 import { billRequest, chargeImages, refuseWhenExhausted, submitOneImage, type FlowPort } from './submit-image';
 import { validateImage } from './validate-image';
@@ -126,20 +127,22 @@ export function recognitionRoutes(deps: RecognitionRoutesDeps): Router {
 
   const refuseExhausted = refuseWhenExhausted(deps);
 
+  /** Checks one image of a batch and stores it for its flow; an invalid one is that entry's error. */
+  async function storeBatchImage(flowId: string, bytes: Buffer): Promise<StagedFile> {
+    try {
+      await validateImage(bytes);
+    } catch (err) {
+      if (err instanceof AppError) return { error: err };
+      throw err;
+    }
+    await deps.flow.storeImage(flowId, bytes);
+    return { flowId };
+  }
+
   // a batch's files are checked and stored in Redis as each one arrives, under the flow it will be
   // (files come first among a batch's images, so a file's index is its image's)
   const acceptBatch = acceptImages({
-    async stage(req, index, bytes) {
-      try {
-        await validateImage(bytes);
-      } catch (err) {
-        if (err instanceof AppError) return { error: err };
-        throw err;
-      }
-      const flowId = `${req.res!.locals.requestId as string}-${index}`;
-      await deps.flow.storeImage(flowId, bytes);
-      return { flowId };
-    },
+    stage: (req, index, bytes) => storeBatchImage(`${req.res!.locals.requestId as string}-${index}`, bytes),
     discard: (flowIds) => deps.flow.dropImages(flowIds),
   });
 
@@ -237,21 +240,14 @@ export function recognitionRoutes(deps: RecognitionRoutesDeps): Router {
     const entries: JobRecord['entries'] = [];
     const flowIds: string[] = [];
     for (const [i, input] of inputs.entries()) {
-      const flowId = `${id}-${i}`;
-      try {
-        if ('error' in input) throw input.error;
-        if ('bytes' in input) {
-          await validateImage(input.bytes);
-          await deps.flow.storeImage(flowId, input.bytes);
-          inputs[i] = { flowId };
-        }
-      } catch (err) {
-        if (!(err instanceof AppError)) throw err;
-        entries.push({ outcome: errorBody(err.code, err.message) });
-        continue;
+      // written back so that the list lets the bytes go
+      const stored = 'bytes' in input ? (inputs[i] = await storeBatchImage(`${id}-${i}`, input.bytes)) : input;
+      if ('error' in stored) {
+        entries.push({ outcome: errorBody(stored.error.code, stored.error.message) });
+      } else {
+        entries.push({ flowId: stored.flowId });
+        flowIds.push(stored.flowId);
       }
-      entries.push({ flowId });
-      flowIds.push(flowId);
     }
     const record: JobRecord = {
       id,
