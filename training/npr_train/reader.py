@@ -79,6 +79,10 @@ def parse_args(argv=None):
                     help="share of the plates that are the real scenes' labelled plates (no text: plate head only)")
     ap.add_argument("--real-mix", type=real_mix, default=None,
                     help="shares of the real crops by region, e.g. us=0.5,br=0.35,ar=0.15 (the default)")
+    ap.add_argument("--small-share", type=float, default=None,
+                    help="share of synthetic crops seen at 10-18 px tall (default 0.15, reader_data.LOOKS)")
+    ap.add_argument("--haze", type=float, default=None,
+                    help="share of synthetic crops with their contrast squeezed (default 0)")
     ap.add_argument("--ema", type=float, default=0.998)
     ap.add_argument("--val-every", type=int, default=300)
     ap.add_argument("--ckpt-every", type=int, default=200)
@@ -193,6 +197,8 @@ def train(args):
 
     sets = {} if args.no_val else reader_val.load_sets()
     log("validation split: " + ", ".join(f"{k} {len(v)} plates" for k, v in sets.items()))
+    reader_data.set_looks(args.small_share, args.haze)  # after the validation set is made with the defaults
+    log(f"looks: {reader_data.LOOKS}")
     mixer = reader_data.Mixer(seed=args.seed + step, real_frac=args.real_frac, neg_frac=args.neg_frac,
                               hard_negatives=args.hard_negatives, text_negatives=args.text_negatives,
                               real_mix=args.real_mix, scene_plates=args.scene_plates)
