@@ -2,6 +2,7 @@
 
     /usr/bin/python3 -m npr_train.mine_not_plates [--detector ../models/detector.pt] [--reader ../models/reader.pt]
                                                   [--backgrounds 1500] [--out runs/not-plates.jsonl]
+    /usr/bin/python3 -m npr_train.mine_not_plates --side val      # -> runs/not-plates-val.jsonl
 
 The detector's false plates on real photos (badges, grilles, lamps, window corners, sign lettering) are
 what the reader must learn to read as "nothing here": random patches (reader_data.NotPlates) are too
@@ -16,7 +17,9 @@ labels are incomplete, so a detection that the current reader reads fluently (>=
 character at >= 0.8) may be an unlabelled real plate and is left out. Output: one JSON line per
 not-plate with its source (scene index or background seed), its quad in that image's pixels and the
 detector's score. Training reads it with `python -m npr_train.reader train --hard-negatives FILE`.
-Nothing here touches the dev photos or the held-back scenes.
+Nothing here touches the dev photos, and by default not the held-back scenes: `--side val` mines those
+instead (and backgrounds of other seeds, from VAL_BACKGROUND_SEED on), for `reader eval`'s count of
+the not-plates a reader's plate head lets through (reader_val.load_not_plates); never train on that file.
 """
 import argparse
 import json
@@ -32,6 +35,7 @@ from .reader_eval import emitted
 from .reader_io import reader_from
 
 TRAINING = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+VAL_BACKGROUND_SEED = 1_000_000  # held-back backgrounds: seeds no training file uses
 
 
 def detections(detector, img, sizes, thr):
@@ -77,15 +81,22 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--detector", default=os.path.join(TRAINING, "..", "models", "detector.pt"))
     ap.add_argument("--reader", default=os.path.join(TRAINING, "..", "models", "reader.pt"))
-    ap.add_argument("--backgrounds", type=int, default=1500)
+    ap.add_argument("--side", choices=["train", "val"], default="train",
+                    help="the split's side to mine (val: held back, only to measure a plate head)")
+    ap.add_argument("--backgrounds", type=int, default=None, help="procedural backgrounds (default 1500, val 300)")
     ap.add_argument("--threshold", type=float, default=0.2, help="detector score kept (runtime: 0.3)")
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--out", default=os.path.join(TRAINING, "runs", "not-plates.jsonl"))
+    ap.add_argument("--out", default=None, help="default runs/not-plates.jsonl (val: runs/not-plates-val.jsonl)")
     args = ap.parse_args()
+    val = args.side == "val"
+    if args.out is None:
+        args.out = os.path.join(TRAINING, "runs", "not-plates-val.jsonl" if val else "not-plates.jsonl")
+    n_backgrounds = args.backgrounds if args.backgrounds is not None else (300 if val else 1500)
+    first_seed = VAL_BACKGROUND_SEED if val else 0
     torch.set_num_threads(args.threads)
     detector = load_detector(args.detector)
     reader = reader_from(args.reader).eval()
-    scene_list = scenes.load_scenes(side="train")
+    scene_list = scenes.load_scenes(side=args.side)
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     kept = skipped = 0
     t0 = time.time()
@@ -104,14 +115,14 @@ def main():
             if (i + 1) % 50 == 0:
                 print(f"scenes {i + 1}/{len(scene_list)}: {kept} not-plates, {skipped} left out as possible plates "
                       f"({time.time() - t0:.0f} s)", flush=True)
-        for seed in range(args.backgrounds):
+        for seed in range(first_seed, first_seed + n_backgrounds):
             img = scenes.seeded_background(seed, scene_list)
             # drawn at the detector's working scale already: read as is
             for q, score in detections(detector, img, (max(img.shape[:2]),), args.threshold):
                 out.write(json.dumps({"background": seed, "quad": q.round(1).tolist(), "score": round(score, 3)}) + "\n")
                 kept += 1
-            if (seed + 1) % 250 == 0:
-                print(f"backgrounds {seed + 1}/{args.backgrounds}: {kept} not-plates ({time.time() - t0:.0f} s)", flush=True)
+            if (seed - first_seed + 1) % 250 == 0:
+                print(f"backgrounds {seed - first_seed + 1}/{n_backgrounds}: {kept} not-plates ({time.time() - t0:.0f} s)", flush=True)
     print(f"wrote {kept} not-plates to {args.out} ({skipped} possible real plates left out) in {time.time() - t0:.0f} s")
 
 

@@ -140,6 +140,10 @@ def eval_cmd(args):
                     print(f"{d['region']:<3} {d['text']:<10} -> {t:<10} conf {c:.2f}")
     if not args.dev:
         print(f"score {reader_val.score(figures):.2f} (reader_val.score: the mean of the sets' overall exact rates)")
+        negatives = reader_val.load_not_plates()
+        if negatives:
+            print(f"held-back not-plates (mine_not_plates --side val): {len(negatives)}, "
+                  f"let through by the plate head {reader_val.let_through(m, negatives):.1f}%")
 
 
 def main(argv=None):

@@ -5,6 +5,10 @@ photos. Two fixed sets:
   labelled plates are (the crop's frame, for BR a plate-shaped box inside it, as the quad; widened and
   warped as the runtime does; squarish plates also read as two halves);
 - synthetic: SYNTH_N rendered plates (seed SYNTH_SEED) degraded as in training (corner jitter, camera).
+
+And, for the plate head, the detector's false plates on the held-back scenes and backgrounds
+(`mine_not_plates --side val`, NOT_PLATES_VAL), cropped as the runtime crops them: the share a reader
+lets through (plate chance >= 0.5, the runtime's MIN_PLATE_CHANCE) is what its head would report.
 """
 import json
 import os
@@ -18,6 +22,7 @@ from .split import crop_side
 
 SYNTH_SEED = 20261203
 SYNTH_N = 600
+NOT_PLATES_VAL = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "runs", "not-plates-val.jsonl")
 
 
 def _group(region):
@@ -58,6 +63,34 @@ def make_synthetic(n=SYNTH_N, seed=SYNTH_SEED):
         if text:  # the halves of one-line plates ("nothing here") are not readings to score
             out.append(dict(region=_group(REGIONS[reg]), text=text, one=crop, two=None))
     return out
+
+
+def load_not_plates(path=NOT_PLATES_VAL):
+    """Crops of the held-back not-plates (empty when the file has not been mined)."""
+    if not os.path.exists(path):
+        return []
+    from .scenes import load_scenes, seeded_background
+
+    scene_list = load_scenes(side="val")
+    crops = []
+    for line in open(path):
+        r = json.loads(line)
+        img = scene_list[r["scene"]]["erased"] if "scene" in r else seeded_background(r["background"], scene_list)
+        crops.append(warp_quad(img, widen_quad(np.array(r["quad"], np.float32))))
+    return crops
+
+
+def let_through(model, crops, batch=256):
+    """Share (%) of not-plate crops whose plate chance is >= 0.5."""
+    import torch
+
+    model.eval()
+    chances = []
+    with torch.no_grad():
+        for k in range(0, len(crops), batch):
+            x = torch.from_numpy(np.stack(crops[k:k + batch])).permute(0, 3, 1, 2).float().div_(255)
+            chances.append(torch.sigmoid(model(x)[2]))
+    return 100.0 * float((torch.cat(chances) >= 0.5).float().mean()) if chances else float("nan")
 
 
 def load_sets():
