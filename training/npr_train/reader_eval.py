@@ -32,6 +32,18 @@ def fold(s):
 
 
 @torch.no_grad()
+def forward_crops(model, crops, device=torch.device("cpu"), batch=256):
+    """The reader's CTC logits and plate logits for HxWx3 uint8 crops, in batches (on the CPU)."""
+    logits, plate = [], []
+    with torch.no_grad():
+        for k in range(0, len(crops), batch):
+            x = torch.from_numpy(np.stack(crops[k:k + batch])).to(device).permute(0, 3, 1, 2).float().div_(255)
+            lg, _, pl = model(x)
+            logits.append(lg.cpu())
+            plate.append(pl.cpu())
+    return torch.cat(logits), torch.cat(plate)
+
+
 def validate(model, items, device=torch.device("cpu"), batch=256):
     """items: dict(region, text, one=HxWx3 uint8 crop, two=2 crops or None). Returns (figures per region
     and 'all', the reading per item)."""
@@ -42,15 +54,10 @@ def validate(model, items, device=torch.device("cpu"), batch=256):
     twos = [(i, d["two"]) for i, d in enumerate(items) if d["two"] is not None]
     for _, t in twos:
         crops.extend(t)
-    logits, plate = [], []
-    for k in range(0, len(crops), batch):
-        x = torch.from_numpy(np.stack(crops[k:k + batch])).to(device).permute(0, 3, 1, 2).float().div_(255)
-        lg, _, pl = model(x)
-        logits.append(lg.cpu())
-        plate.append(pl.cpu())
-    reads = greedy(torch.cat(logits))
+    logits, plate = forward_crops(model, crops, device, batch)
+    reads = greedy(logits)
     n = len(items)
-    plate_p = torch.sigmoid(torch.cat(plate)[:n]).numpy()
+    plate_p = torch.sigmoid(plate[:n]).numpy()
     best = [reads[i] for i in range(n)]
     for j, (i, _) in enumerate(twos):
         a, b = reads[n + 2 * j], reads[n + 2 * j + 1]

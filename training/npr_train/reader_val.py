@@ -17,6 +17,7 @@ import cv2
 import numpy as np
 
 from .models import REGIONS
+from .reader_eval import forward_crops
 from .reader_data import REAL_DIR, quad_aspect, split_quad, synth_sample, warp_quad, widen_quad
 from .split import crop_side
 
@@ -80,17 +81,13 @@ def load_not_plates(path=NOT_PLATES_VAL):
     return crops
 
 
-def let_through(model, crops, batch=256):
+def let_through(model, crops):
     """Share (%) of not-plate crops whose plate chance is >= 0.5."""
-    import torch
-
+    if not crops:
+        return float("nan")
     model.eval()
-    chances = []
-    with torch.no_grad():
-        for k in range(0, len(crops), batch):
-            x = torch.from_numpy(np.stack(crops[k:k + batch])).permute(0, 3, 1, 2).float().div_(255)
-            chances.append(torch.sigmoid(model(x)[2]))
-    return 100.0 * float((torch.cat(chances) >= 0.5).float().mean()) if chances else float("nan")
+    _, plate = forward_crops(model, crops)
+    return 100.0 * float((plate.sigmoid() >= 0.5).float().mean())
 
 
 def load_sets():

@@ -37,25 +37,23 @@ def test_haze_squeezes_the_contrast_of_synthetic_crops_only(looks):
     assert real == [spread(reader_data._camera(np.random.default_rng(s), img, mild=True)) for s in range(40)]
 
 
-def test_small_share_sets_how_many_crops_are_seen_under_18_px(looks):
+def test_small_share_sets_how_many_crops_are_seen_under_18_px(looks, monkeypatch):
     img = np.random.default_rng(0).integers(0, 255, (200, 800, 3), dtype=np.uint8)
     quad = np.array([[0, 0], [800, 0], [800, 200], [0, 200]], np.float32)
+    seen = []
+    warp = reader_data.warp_quad
+
+    def spy(im, q, w=reader_data.READER_W, h=reader_data.READER_H, supersample=True):
+        seen.append(h)
+        return warp(im, q, w, h, supersample)
+
+    monkeypatch.setattr(reader_data, "warp_quad", spy)
 
     def tiny_share(n=1500):
-        seen = []
-        orig = reader_data.warp_quad
-
-        def spy(im, q, w=reader_data.READER_W, h=reader_data.READER_H, supersample=True):
-            seen.append(h)
-            return orig(im, q, w, h, supersample)
-
-        reader_data.warp_quad = spy
-        try:
-            rng = np.random.default_rng(1)
-            for _ in range(n):
-                reader_data.degrade_warp(rng, img, quad)
-        finally:
-            reader_data.warp_quad = orig
+        seen.clear()
+        rng = np.random.default_rng(1)
+        for _ in range(n):
+            reader_data.degrade_warp(rng, img, quad)
         return np.mean(np.array(seen) < 18)
 
     assert abs(tiny_share() - 0.15) < 0.03
