@@ -272,6 +272,8 @@ type LevelResult = {
   latencies: number[];
   statuses: Record<string, number>;
   processingMs: number[];
+  /** the gateway's Server-Timing phases of each answer, ms (single requests: one image each) */
+  phases: Record<string, number[]>;
   stages: Record<string, number | null>;
   /** CPU ms per image: all inference workers together, the gateway, everything the system runs */
   cpu: { workers: number | null; gateway: number | null; all: number | null };
@@ -301,7 +303,14 @@ async function send(system: System, mode: 'single' | 'batch', photos: Photo[], i
   const body = (await res.json().catch(() => null)) as { processing_time_ms?: number; results?: { processing_time_ms?: number }[] } | null;
   const ms = performance.now() - started;
   const processing = mode === 'single' ? [body?.processing_time_ms] : (body?.results ?? []).map((r) => r?.processing_time_ms);
-  return { status: res.status, ms, processing: processing.filter((x): x is number => typeof x === 'number') };
+  return { status: res.status, ms, processing: processing.filter((x): x is number => typeof x === 'number'), phases: parseServerTiming(res.headers.get('server-timing')) };
+}
+
+/** `auth;dur=2.1, enqueue;dur=1.4, ...` -> { auth: 2.1, enqueue: 1.4, ... } */
+function parseServerTiming(header: string | null): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const m of (header ?? '').matchAll(/([\w-]+);dur=([\d.]+)/g)) out[m[1]] = Number(m[2]);
+  return out;
 }
 
 /** `requests` requests from `concurrency` clients; `onDone` after each (the soak samples memory there). */
@@ -317,6 +326,7 @@ async function drive(system: System, mode: 'single' | 'batch', requests: number,
           result.latencies.push(r.ms);
           result.statuses[r.status] = (result.statuses[r.status] ?? 0) + 1;
           result.processingMs.push(...r.processing);
+          if (r.status === 200) for (const [name, ms] of Object.entries(r.phases)) (result.phases[name] ??= []).push(ms);
           if (r.status === 200 || r.status === 422) result.images += mode === 'single' ? 1 : BATCH;
         } catch {
           result.statuses.network = (result.statuses.network ?? 0) + 1;
@@ -328,7 +338,7 @@ async function drive(system: System, mode: 'single' | 'batch', requests: number,
 }
 
 function emptyLevel(mode: 'single' | 'batch', workers: number, concurrency: number, requests: number): LevelResult {
-  return { mode, workers, concurrency, requests, images: 0, seconds: 0, latencies: [], statuses: {}, processingMs: [], stages: {}, cpu: { workers: null, gateway: null, all: null }, workerRssMb: [] };
+  return { mode, workers, concurrency, requests, images: 0, seconds: 0, latencies: [], statuses: {}, processingMs: [], phases: {}, stages: {}, cpu: { workers: null, gateway: null, all: null }, workerRssMb: [] };
 }
 
 async function runLevel(system: System, mode: 'single' | 'batch', workers: number, concurrency: number, photos: Photo[]): Promise<LevelResult> {
@@ -490,6 +500,22 @@ function report(levels: LevelResult[], rec: RecogniserRun | null, soak: Soak | n
     for (const l of levels) {
       lines.push(
         `| ${l.mode} | ${l.workers || '?'} | ${l.concurrency} | ${f(l.stages.queueWait)} | ${f(l.stages.decode)} | ${f(l.stages.detect)} | ${f(l.stages.read)} | ${f(l.stages.lookup, 2)} | ${f(q(l.processingMs, 0.5))} | ${f(q(l.latencies, 0.5), 0)} |`,
+      );
+    }
+    lines.push('');
+    lines.push("## Where the gateway's time goes (p50 ms per answer with status 200, from its Server-Timing header)", '');
+    lines.push(
+      '`recognition` is the wait from the queued flow to its answer (queue, inference worker, vehicle lookup and the hops between them); `worker` is the answers\' own processing_time_ms; `rest` is the client\'s latency minus the gateway\'s `total` (HTTP on both sides). Single requests only.',
+      '',
+    );
+    const PHASES = ['auth', 'upload', 'rate', 'validate', 'enqueue', 'recognition', 'bill', 'total'];
+    lines.push(`| workers | concurrency | ${PHASES.join(' | ')} | worker | recognition - worker | client p50 | rest |`);
+    lines.push(`|---:|---:|${PHASES.map(() => '---:').join('|')}|---:|---:|---:|---:|`);
+    for (const l of levels.filter((l) => l.mode === 'single' && l.phases.total?.length)) {
+      const p50 = (name: string) => q(l.phases[name] ?? [], 0.5);
+      const worker = q(l.processingMs, 0.5);
+      lines.push(
+        `| ${l.workers || '?'} | ${l.concurrency} | ${PHASES.map((name) => f(p50(name))).join(' | ')} | ${f(worker)} | ${f(p50('recognition') - worker)} | ${f(q(l.latencies, 0.5))} | ${f(q(l.latencies, 0.5) - p50('total'))} |`,
       );
     }
     lines.push('');

@@ -1,6 +1,7 @@
 import type { PrismaClient } from './generated/prisma/client';
 import type { Plan } from './generated/prisma/enums';
 import { generateApiKey } from './api-keys';
+import { usageMonth } from './usage';
 
 /** Creates a user (and an account of their own) unless one with this email exists. */
 export async function ensureUser(prisma: PrismaClient, input: { email: string; accountName?: string; plan?: Plan }) {
@@ -74,20 +75,27 @@ export type ApiKeyForAuth = {
   customRequestsPerWindow: number | null;
   customWindowSeconds: number | null;
   customMonthlyQuota: number | null;
+  /** images billed to the account in the calendar month of the lookup */
+  monthUsed: number;
 };
 
 /**
- * Finds a key by its prefix together with its account's plan, in one query (it runs on every
- * API request; Prisma's `include` would make it two). Never cached: a revoked key must fail on
- * the very next request, on every replica.
+ * Finds a key by its prefix together with its account's plan and the images the account was billed
+ * this calendar month (UTC, as `usageMonth(now)`), in one query: it runs on every API request, and
+ * Prisma's `include` plus a second query for the quota would make it three round trips. Never cached:
+ * a revoked key must fail on the very next request, on every replica.
  */
-export async function findApiKeyForAuth(prisma: PrismaClient, prefix: string): Promise<ApiKeyForAuth | null> {
-  const rows = await prisma.$queryRaw<ApiKeyForAuth[]>`
+export async function findApiKeyForAuth(prisma: PrismaClient, prefix: string, now: Date): Promise<ApiKeyForAuth | null> {
+  const { startDay } = usageMonth(now);
+  const rows = await prisma.$queryRaw<(Omit<ApiKeyForAuth, 'monthUsed'> & { monthUsed: bigint | number })[]>`
     SELECT k.id, k.account_id AS "accountId", k.key_hash AS "keyHash", k.last_used_at AS "lastUsedAt",
            k.expires_at AS "expiresAt", k.revoked_at AS "revokedAt", a.plan::text AS plan,
            a.custom_requests_per_window AS "customRequestsPerWindow", a.custom_window_seconds AS "customWindowSeconds",
-           a.custom_monthly_quota AS "customMonthlyQuota"
+           a.custom_monthly_quota AS "customMonthlyQuota",
+           (SELECT COALESCE(SUM(u.requests), 0) FROM usage_days u JOIN api_keys ak ON ak.id = u.api_key_id
+             WHERE ak.account_id = k.account_id AND u.day >= ${startDay}::date) AS "monthUsed"
     FROM api_keys k JOIN accounts a ON a.id = k.account_id
     WHERE k.prefix = ${prefix}`;
-  return rows[0] ?? null;
+  const row = rows[0];
+  return row ? { ...row, monthUsed: Number(row.monthUsed) } : null;
 }

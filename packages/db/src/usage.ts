@@ -41,16 +41,6 @@ export async function pruneBilledJobs(prisma: PrismaClient, now: Date, olderThan
   return count;
 }
 
-/** Images billed to an account this calendar month (UTC). */
-export async function monthlyUsage(prisma: PrismaClient, accountId: string, now: Date): Promise<number> {
-  const { startDay } = usageMonth(now);
-  const rows = await prisma.$queryRaw<{ images: bigint | number | null }[]>`
-    SELECT COALESCE(SUM(u.requests), 0) AS images
-    FROM usage_days u JOIN api_keys k ON k.id = u.api_key_id
-    WHERE k.account_id = ${accountId}::uuid AND u.day >= ${startDay}::date`;
-  return Number(rows[0]?.images ?? 0);
-}
-
 /** What GET /api/v1/statistics answers: billed images this month and today, per key, and the limits. */
 export async function accountStatistics(
   prisma: PrismaClient,

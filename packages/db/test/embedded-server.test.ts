@@ -182,7 +182,7 @@ describe('the embedded database of `pnpm start`', () => {
       try {
         // two "processes" writing and reading at once, with interactive transactions among them
         const keys = await Promise.all(Array.from({ length: 10 }, (_, i) => createApiKeyForEmail((i % 2 ? a : b).prisma, { email: `u${i}@example.com`, name: 'k' })));
-        const found = await Promise.all(keys.map((k, i) => findApiKeyForAuth((i % 2 ? b : a).prisma, k.apiKey.prefix)));
+        const found = await Promise.all(keys.map((k, i) => findApiKeyForAuth((i % 2 ? b : a).prisma, k.apiKey.prefix, new Date())));
         expect(found.map((f) => f?.id)).toEqual(keys.map((k) => k.apiKey.id));
         await a.prisma.$transaction(async (tx) => {
           await tx.account.updateMany({ data: { plan: 'pro' } });

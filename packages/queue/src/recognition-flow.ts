@@ -125,15 +125,25 @@ export async function createRecognitionFlow(options: RecognitionFlowOptions) {
   }
 
   /**
-   * Records a request and enqueues its images, already stored with storeImage: one flow per image (so
+   * Records a request and enqueues its images, already stored with storeImage or given in `images`: one flow per image (so
    * one bad or slow image never holds up the others) under one `job-finished` parent that runs once
    * all of them are done (billing, webhooks). Images the gateway already rejected are in
    * `record.entries` as outcomes.
    */
-  async function submitJob(input: { record: JobRecord; flowIds: string[]; options?: RecogniseOptions }) {
+  async function submitJob(input: { record: JobRecord; flowIds: string[]; options?: RecogniseOptions; images?: { flowId: string; bytes: Buffer }[] }) {
     const { record } = input;
-    // the record first: the job-finished handler reads it, and it may run as soon as the flow is added
-    await saveJobRecord(record);
+    // the record first: the job-finished handler reads it, and it may run as soon as the flow is added;
+    // with any image not stored yet, in one transaction (a round trip fewer for a single image)
+    if (input.images?.length) {
+      const multi = redis.multi();
+      for (const image of input.images) multi.set(redisKeys.image(prefix, image.flowId), image.bytes, 'EX', options.imageTtlSeconds);
+      multi.set(redisKeys.jobRecord(prefix, record.id), JSON.stringify(record), 'EX', options.resultTtlSeconds);
+      const replies = await multi.exec();
+      const failed = replies?.find(([err]) => err)?.[0];
+      if (!replies || failed) throw failed ?? new Error('the Redis transaction storing the request was discarded');
+    } else {
+      await saveJobRecord(record);
+    }
     const finished: JobFinishedJobData = { jobId: record.id };
     const finishedOpts = { jobId: record.id, removeOnComplete: keep, removeOnFail: keep, attempts: 8, backoff: { type: 'exponential', delay: 1000 } };
     if (input.flowIds.length === 0) {
@@ -160,8 +170,7 @@ export async function createRecognitionFlow(options: RecognitionFlowOptions) {
       entries: [{ flowId: input.flowId }],
       createdAt: new Date().toISOString(),
     };
-    await storeImage(input.flowId, input.image);
-    await submitJob({ record, flowIds: [input.flowId], options: input.options });
+    await submitJob({ record, flowIds: [input.flowId], options: input.options, images: [{ flowId: input.flowId, bytes: input.image }] });
   }
 
   /** Explains a failed flow: the recognition child's reason when it failed, else the parent's. */
@@ -207,8 +216,9 @@ export async function createRecognitionFlow(options: RecognitionFlowOptions) {
    * still running (the caller then answers 202 with the job to poll).
    */
   async function waitForOutcome(flowId: string, timeoutMs: number): Promise<ImageOutcome | null> {
-    const parent = await Job.fromId(lookupQueue, flowId);
-    if (!parent) throw new AppError('INTERNAL_ERROR', `job ${flowId} vanished before it finished`);
+    // the job needs no reading to be waited for (BullMQ's wait asks Redis whether it finished already,
+    // and a job that is gone is a failed wait, settled below by its state): a round trip fewer
+    const parent = new Job(lookupQueue, 'lookup', {}, {}, flowId);
     // Redis going away ends the wait at once: the job is accepted and kept, the client polls for it
     let onClose!: () => void;
     const redisLost = new Promise<'lost'>((resolve) => onRedisLost.add((onClose = () => resolve('lost'))));
@@ -224,7 +234,8 @@ export async function createRecognitionFlow(options: RecognitionFlowOptions) {
     }
     if (redis.status !== 'ready') return null;
     const state = await getFlowState(flowId);
-    return state && (state.status === 'completed' || state.status === 'failed') ? state.outcome! : null;
+    if (!state) throw new AppError('INTERNAL_ERROR', `job ${flowId} vanished before it finished`);
+    return state.status === 'completed' || state.status === 'failed' ? state.outcome! : null;
   }
 
   /**

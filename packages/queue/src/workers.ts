@@ -123,9 +123,10 @@ export function startLookupWorker(settings: WorkerSettings, handle: LookupHandle
     const children = Object.values(await job.getChildrenValues());
     if (children.length !== 1) throw new Error(`lookup job ${job.id} expected one recognition result, got ${children.length}`);
     const outcome = await handle(data, RecognitionJobResultSchema.parse(children[0]));
-    // the bytes are not needed any more; the TTL would remove them anyway
+    // the bytes are not needed any more, and the answer need not wait for them to go: the TTL removes
+    // them should this delete fail
     redis ??= createRedisConnection(settings.redisUrl, { name: 'npr-lookup-images' });
-    await redis.del(data.imageKey);
+    redis.del(data.imageKey).catch(() => {});
     return outcome;
   });
   return {

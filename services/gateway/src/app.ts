@@ -12,6 +12,7 @@ import { plateReaderRoutes } from './plate-reader.routes';
 import type { RateLimiter } from './rate-limiter';
 import { recognitionRoutes, type FlowPort } from './recognition.routes';
 import { requestId } from './request-id';
+import { serverTiming, timed } from './server-timing';
 import { plateRecognizerStatisticsRoutes, statisticsRoutes } from './statistics.routes';
 import { webhookRoutes, type CheckWebhookUrl } from './webhooks.routes';
 import { createUploadAdmission, type UploadAdmissionLimits } from './upload-admission';
@@ -65,6 +66,7 @@ export function createApp(deps: AppDeps) {
   app.disable('x-powered-by');
   app.set('trust proxy', deps.trustProxy ?? false);
   app.use(requestId());
+  app.use(serverTiming());
   // no answer of ours may be sniffed into another type (the JSON bodies carry user-supplied text)
   app.use((_req, res, next) => {
     res.setHeader('X-Content-Type-Options', 'nosniff');
@@ -100,7 +102,7 @@ export function createApp(deps: AppDeps) {
     next();
   };
   api.use(redisGuard);
-  api.use(authenticate);
+  api.use(timed('auth', authenticate));
   api.use(statisticsRoutes({ prisma: deps.prisma, now }));
   api.use(webhookRoutes({ prisma: deps.prisma, checkUrl: deps.checkWebhookUrl }));
   api.use(
@@ -124,7 +126,7 @@ export function createApp(deps: AppDeps) {
 
   // Plate Recognizer's paths (`Authorization: Token <key>`), for clients written against their API
   const compat = express.Router();
-  compat.use(authenticate);
+  compat.use(timed('auth', authenticate));
   compat.use(plateRecognizerStatisticsRoutes({ prisma: deps.prisma, now }));
   compat.use(notFound());
   app.use('/v1', compat);

@@ -10,6 +10,8 @@ export type AuthContext = {
   rateKey: string;
   /** Images per calendar month; null = no monthly cap. */
   monthlyQuota: number | null;
+  /** Images billed to the account this calendar month when the request arrived. */
+  monthUsed: number;
 };
 
 // last_used_at is for humans (the dashboard); writing it more than once a minute buys nothing
@@ -32,10 +34,8 @@ export function authenticateApiKey(deps: { prisma: PrismaClient; limiter: RateLi
     const match = /^(?:Bearer|Token)\s+(\S+)\s*$/i.exec(header);
     const key = match?.[1] ?? '';
     const prefix = apiKeyPrefix(key);
-    const apiKey = prefix
-      ? await findApiKeyForAuth(deps.prisma, prefix)
-      : null;
     const now = deps.now();
+    const apiKey = prefix ? await findApiKeyForAuth(deps.prisma, prefix, now) : null;
     const valid =
       apiKey !== null &&
       apiKeyMatches(key, apiKey.keyHash) &&
@@ -57,6 +57,7 @@ export function authenticateApiKey(deps: { prisma: PrismaClient; limiter: RateLi
       rateKey: `key:${apiKey.id}`,
       limit: accountLimit(apiKey),
       monthlyQuota: monthlyQuota(apiKey),
+      monthUsed: apiKey.monthUsed,
     };
     res.locals.auth = auth;
     // every authenticated response carries the key's current window, whatever happens next

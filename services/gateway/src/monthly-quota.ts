@@ -1,13 +1,12 @@
 import { AppError } from '@npr/contracts';
-import { monthlyUsage, usageMonth, type PrismaClient } from '@npr/db';
+import { usageMonth } from '@npr/db';
 
 /** An account's standing against its monthly quota; resetAt: unix seconds (the next month's first instant, UTC). */
 export type QuotaState = { limit: number; used: number; remaining: number; resetAt: number; msBeforeReset: number };
 
-/** Reads how much of its monthly quota an account has used (billed images); null when it has no cap. */
-export async function quotaState(prisma: PrismaClient, accountId: string, quota: number | null, now: Date): Promise<QuotaState | null> {
+/** An account's standing against its monthly quota, from the images it was billed this month; null when it has no cap. */
+export function quotaState(quota: number | null, used: number, now: Date): QuotaState | null {
   if (quota === null) return null;
-  const used = await monthlyUsage(prisma, accountId, now);
   const { resetsAt } = usageMonth(now);
   return {
     limit: quota,

@@ -17,6 +17,7 @@ import type { Logger } from '@npr/runtime';
 import { authenticateApiKey } from './authenticate-api-key';
 import { acceptOneImage, readImageInput, UPLOAD_URL_DEFAULTS, type UploadUrlSettings } from './image-input';
 import { publicOrigin } from './public-url';
+import { timed, timingOf } from './server-timing';
 import type { UploadAdmission } from './upload-admission';
 import { billRequest, refuseWhenExhausted, submitOneImage, type SubmissionDeps } from './submit-image';
 
@@ -47,7 +48,7 @@ export function plateReaderRoutes(deps: PlateReaderDeps): Router {
     next();
   };
   // everything on the route itself: other paths under /v1 (their statistics, say) pass on to other routers
-  router.post(['/plate-reader', '/plate-reader/'], noStore, authenticateApiKey(deps), refuseWhenExhausted(deps), deps.admission.single, acceptOneImage, async (req, res) => {
+  router.post(['/plate-reader', '/plate-reader/'], noStore, timed('auth', authenticateApiKey(deps)), refuseWhenExhausted(deps), timed('upload', deps.admission.single), timed('upload', acceptOneImage), async (req, res) => {
     const started = performance.now();
     const request = parseRequest(req);
     const { bytes, filename } = await readImageInput(req, deps.uploadUrl ?? UPLOAD_URL_DEFAULTS);
@@ -57,7 +58,7 @@ export function plateReaderRoutes(deps: PlateReaderDeps): Router {
       capture: { camera_id: request.camera_id, timestamp: request.timestamp },
     });
     const id = record.id;
-    const outcome = await deps.flow.waitForOutcome(id, deps.syncTimeoutMs);
+    const outcome = await timingOf(res).measure('recognition', () => deps.flow.waitForOutcome(id, deps.syncTimeoutMs));
     if (!outcome) {
       // their API has no jobs; ours goes on, and the answer says where to find it
       const url = `${publicOrigin(req, deps.publicBaseUrl)}/api/v1/jobs/${id}`;

@@ -20,6 +20,7 @@ import type { RateLimiter } from './rate-limiter';
 import { billRequest, chargeImages, refuseWhenExhausted, submitOneImage, type FlowPort } from './submit-image';
 import { validateImage } from './validate-image';
 import { publicOrigin } from './public-url';
+import { timed, timingOf } from './server-timing';
 import type { UploadAdmission } from './upload-admission';
 
 export type { FlowPort } from './submit-image';
@@ -184,7 +185,7 @@ export function recognitionRoutes(deps: RecognitionRoutesDeps): Router {
     res.status(202).json({ success: true, job_id: id, status, url });
   }
 
-  router.post('/recognise', refuseExhausted, deps.admission.single, acceptOneImage, async (req, res) => {
+  router.post('/recognise', refuseExhausted, timed('upload', deps.admission.single), timed('upload', acceptOneImage), async (req, res) => {
     refuseStrayFields(req, 'single');
     const options = parseOptions(req);
     const webhookUrl = parseWebhookUrl(req);
@@ -200,13 +201,13 @@ export function recognitionRoutes(deps: RecognitionRoutesDeps): Router {
     const { record } = submitted;
     const id = record.id;
     if (wantsAsync(req)) return accepted(req, res, id);
-    const outcome = await deps.flow.waitForOutcome(id, deps.syncTimeoutMs);
+    const outcome = await timingOf(res).measure('recognition', () => deps.flow.waitForOutcome(id, deps.syncTimeoutMs));
     if (!outcome) return accepted(req, res, id, 'processing');
     await billRequest(deps, res, record, [outcome]);
     res.status(statusOf(outcome)).json(withCapture(outcome, capture));
   });
 
-  router.post('/batch', refuseExhausted, deps.admission.batch, acceptBatch, async (req, res) => {
+  router.post('/batch', refuseExhausted, timed('upload', deps.admission.batch), timed('upload', acceptBatch), async (req, res) => {
     // the files staged on arrival are queued by submitBatch, or taken back if the request ends before that
     const progress = { queued: false };
     try {
@@ -264,8 +265,8 @@ export function recognitionRoutes(deps: RecognitionRoutesDeps): Router {
     if (wantsAsync(req)) return accepted(req, res, id);
 
     const deadline = Date.now() + deps.syncTimeoutMs;
-    const outcomes = await Promise.all(
-      entries.map((e) => ('outcome' in e ? e.outcome : deps.flow.waitForOutcome(e.flowId, Math.max(1, deadline - Date.now())))),
+    const outcomes = await timingOf(res).measure('recognition', () =>
+      Promise.all(entries.map((e) => ('outcome' in e ? e.outcome : deps.flow.waitForOutcome(e.flowId, Math.max(1, deadline - Date.now()))))),
     );
     if (outcomes.some((o) => o === null)) return accepted(req, res, id, 'processing');
     await billRequest(deps, res, record, outcomes as ImageOutcome[]);

@@ -8,6 +8,7 @@ import type { RecognitionFlow } from '@npr/queue';
 import { setRateLimitHeaders, type AuthContext } from './authenticate-api-key';
 import { quotaExceeded, quotaHeaders, quotaState, type QuotaState } from './monthly-quota';
 import { rateLimitExceeded, type RateLimiter, type RateState } from './rate-limiter';
+import { timingOf } from './server-timing';
 import { validateImage } from './validate-image';
 
 /** The part of the queue the routes use (the seam for tests). */
@@ -33,15 +34,15 @@ export function checkQuota(res: Response, images: number): void {
 export async function chargeImages(deps: SubmissionDeps, res: Response, images: number): Promise<void> {
   checkQuota(res, images);
   const a = authOf(res);
-  setRateLimitHeaders(res, await deps.limiter.consume(a.rateKey, a.limit, images));
+  setRateLimitHeaders(res, await timingOf(res).measure('rate', () => deps.limiter.consume(a.rateKey, a.limit, images)));
 }
 
 /** Refuses before reading the upload when the rate window or the month's quota is already used up. */
-export function refuseWhenExhausted(deps: Pick<SubmissionDeps, 'prisma' | 'now'>) {
-  return async (_req: Request, res: Response, next: (err?: unknown) => void): Promise<void> => {
+export function refuseWhenExhausted(deps: Pick<SubmissionDeps, 'now'>) {
+  return (_req: Request, res: Response, next: (err?: unknown) => void): void => {
     try {
       const a = authOf(res);
-      const quota = await quotaState(deps.prisma, a.accountId, a.monthlyQuota, deps.now());
+      const quota = quotaState(a.monthlyQuota, a.monthUsed, deps.now());
       res.locals.quotaState = quota;
       if (quota) for (const [name, value] of Object.entries(quotaHeaders(quota))) res.setHeader(name, value);
       checkQuota(res, 1);
@@ -56,7 +57,8 @@ export function refuseWhenExhausted(deps: Pick<SubmissionDeps, 'prisma' | 'now'>
 
 /** Bills the images a finished synchronous request processed (once; the job-end handler may bill it too). */
 export async function billRequest(deps: Pick<SubmissionDeps, 'prisma'>, res: Response, record: Pick<JobRecord, 'id' | 'createdAt'>, outcomes: ImageOutcome[]): Promise<void> {
-  await billJob(deps.prisma, { jobId: record.id, apiKeyId: authOf(res).apiKeyId, images: billableImages(outcomes), requestedAt: new Date(record.createdAt) });
+  const bill = { jobId: record.id, apiKeyId: authOf(res).apiKeyId, images: billableImages(outcomes), requestedAt: new Date(record.createdAt) };
+  await timingOf(res).measure('bill', () => billJob(deps.prisma, bill));
 }
 
 /** What submitting gave: the new job's record, or the job an earlier submit with the same Idempotency-Key made. */
@@ -91,7 +93,8 @@ export async function submitOneImage(
   extra: { capture?: Capture; webhookUrl?: string; idempotencyKey?: string } = {},
 ): Promise<Submitted> {
   await chargeImages(deps, res, 1);
-  await validateImage(image);
+  const timing = timingOf(res);
+  await timing.measure('validate', () => validateImage(image));
   const id: string = res.locals.requestId;
   const a = authOf(res);
   const raced = extra.idempotencyKey && (await deps.flow.claimIdempotencyKey(a.accountId, extra.idempotencyKey, id));
@@ -106,7 +109,6 @@ export async function submitOneImage(
     createdAt: deps.now().toISOString(),
     ...(extra.capture ? { capture: extra.capture } : {}),
   };
-  await deps.flow.storeImage(id, image);
-  await deps.flow.submitJob({ record, flowIds: [id], options });
+  await timing.measure('enqueue', () => deps.flow.submitJob({ record, flowIds: [id], options, images: [{ flowId: id, bytes: image }] }));
   return { record };
 }

@@ -84,6 +84,26 @@ describe('POST /api/v1/recognise', () => {
     expect(res.status).toBe(200);
   });
 
+  test('every answer says where the time went (Server-Timing), refusals included', async () => {
+    const phases = (header: string | undefined) => Object.fromEntries([...(header ?? '').matchAll(/(\w+);dur=([\d.]+)/g)].map((m) => [m[1], Number(m[2])]));
+    const ok = await recognise().attach('upload', await solidImage({ colour: COLOURS.plate }), 'car.jpg');
+    expect(ok.status).toBe(200);
+    const timing = phases(ok.headers['server-timing']);
+    expect(Object.keys(timing)).toEqual(['auth', 'upload', 'rate', 'validate', 'enqueue', 'recognition', 'bill', 'total']);
+    // the recognition wait holds the worker's own time; the total holds every phase
+    expect(timing.recognition).toBeGreaterThanOrEqual(ok.body.processing_time_ms);
+    const phaseSum = Object.entries(timing).reduce((sum, [name, ms]) => (name === 'total' ? sum : sum + ms), 0);
+    expect(timing.total).toBeGreaterThanOrEqual(phaseSum - 0.5); // each value is rounded to 0.1 ms
+
+    // a refused image never reaches the queue: its answer shows how far it got
+    const refused = await recognise().attach('upload', Buffer.from('definitely not a jpeg'), 'car.jpg');
+    expect(refused.status).toBe(400);
+    expect(Object.keys(phases(refused.headers['server-timing']))).toEqual(['auth', 'upload', 'rate', 'validate', 'total']);
+    const unauthenticated = await sys.http().post('/api/v1/recognise').set('Authorization', 'Bearer npr_live_nope');
+    expect(unauthenticated.status).toBe(401);
+    expect(Object.keys(phases(unauthenticated.headers['server-timing']))).toEqual(['total']);
+  });
+
   test('400 INVALID_IMAGE for bytes that are not an image', async () => {
     expectError(await recognise().attach('upload', Buffer.from('definitely not a jpeg'), 'car.jpg'), 400, 'INVALID_IMAGE');
   });

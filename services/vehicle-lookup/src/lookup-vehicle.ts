@@ -11,6 +11,7 @@ import {
   withObservedColour,
   type DvlaClient,
   type DvlaVehicle,
+  type CachedAnswer,
   type VehicleCache,
 } from '@npr/vehicle-data';
 
@@ -39,8 +40,8 @@ const DVLA = 'dvla';
 export function createVehicleLookup(deps: VehicleLookupDeps): LookupVehicle {
   const { logger } = deps;
 
-  async function fromDvla(plate: string): Promise<Vehicle | null> {
-    const cached = await deps.cache.get<DvlaVehicle>(DVLA, 'gb', plate);
+  async function fromDvla(plate: string, cachedAnswer: Promise<CachedAnswer<DvlaVehicle> | null>): Promise<Vehicle | null> {
+    const cached = await cachedAnswer;
     if (cached && !cached.stale) return cached.found && cached.data ? vehicleFromDvla(cached.data, cached.fetchedAt) : null;
     if (!deps.dvla) return null;
     try {
@@ -58,9 +59,13 @@ export function createVehicleLookup(deps: VehicleLookupDeps): LookupVehicle {
   return async (plate, region, context = {}) => {
     const r = normaliseRegion(region);
     let vehicle: Vehicle | null = null;
+    // a UK plate's cached DVLA answer is read alongside the registry (two queries at once, not one after
+    // the other: the lookup is on every answer's critical path); it is used only when the registry has none
+    const cachedDvla = r === 'gb' ? deps.cache.get<DvlaVehicle>(DVLA, 'gb', plate) : null;
+    cachedDvla?.catch(() => {});
     const registered = await findRegisteredVehicle(deps.prisma, r, plate);
     if (registered) vehicle = vehicleFromRegistry(registered);
-    else if (r === 'gb') vehicle = await fromDvla(plate);
+    else if (cachedDvla) vehicle = await fromDvla(plate, cachedDvla);
     return withObservedColour(vehicle, context.observedColour, deps.minColourConfidence ?? DEFAULT_MIN_COLOUR_CONFIDENCE);
   };
 }
