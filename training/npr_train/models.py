@@ -76,28 +76,36 @@ class Reader(nn.Module):
     the plate; without them those places are identities with no weights, so both sizes share every other name."""
 
     EXTRA_BLOCKS = ("glyphs", "strokes", "wide_context")
+    # channels at 16x64, 8x32 and 4x32 (glyphs), 2x32 (strokes), and along the plate: the committed reader's
+    CHANNELS = (32, 64, 96, 128, 192)
 
-    def __init__(self, extra=0):
+    @staticmethod
+    def slim(width):
+        """The channels scaled by `width` (multiples of 8): a reader with about width^2 of the multiply-adds."""
+        return tuple(max(8, 8 * round(c * width / 8)) for c in Reader.CHANNELS)
+
+    def __init__(self, extra=0, channels=CHANNELS):
         super().__init__()
+        c1, c2, c3, c4, c5 = channels
         self.features = nn.Sequential(
-            conv_bn(3, 32), nn.MaxPool2d(2),  # 16x64
-            conv_bn(32, 64), nn.MaxPool2d(2),  # 8x32
-            conv_bn(64, 96), conv_bn(96, 96), nn.MaxPool2d((2, 1)),  # 4x32
+            conv_bn(3, c1), nn.MaxPool2d(2),  # 16x64
+            conv_bn(c1, c2), nn.MaxPool2d(2),  # 8x32
+            conv_bn(c2, c3), conv_bn(c3, c3), nn.MaxPool2d((2, 1)),  # 4x32
         )
         self.deep = nn.Sequential(
-            conv_bn(96, 128), conv_bn(128, 128), nn.MaxPool2d((2, 1)),  # 2x32
+            conv_bn(c3, c4), conv_bn(c4, c4), nn.MaxPool2d((2, 1)),  # 2x32
         )
         # a kernel as tall as the remaining map turns the 2-row map into one row of time steps
-        self.collapse = nn.Sequential(nn.Conv2d(128, 192, (2, 1), bias=False), nn.BatchNorm2d(192), nn.ReLU(inplace=True))
-        self.context = nn.Sequential(conv_bn(192, 192, (1, 3)), conv_bn(192, 192, (1, 3)))
-        self.classify = nn.Conv2d(192, len(ALPHABET) + 1, 1)
-        self.region = nn.Linear(96, len(REGIONS))
-        self.glyphs = Residual(96) if extra else nn.Identity()  # 4x32 map
-        self.strokes = Residual(128) if extra else nn.Identity()  # 2x32 map
-        self.wide_context = Residual(192, (1, 3), (1, 2)) if extra else nn.Identity()
+        self.collapse = nn.Sequential(nn.Conv2d(c4, c5, (2, 1), bias=False), nn.BatchNorm2d(c5), nn.ReLU(inplace=True))
+        self.context = nn.Sequential(conv_bn(c5, c5, (1, 3)), conv_bn(c5, c5, (1, 3)))
+        self.classify = nn.Conv2d(c5, len(ALPHABET) + 1, 1)
+        self.region = nn.Linear(c3, len(REGIONS))
+        self.glyphs = Residual(c3) if extra else nn.Identity()  # 4x32 map
+        self.strokes = Residual(c4) if extra else nn.Identity()  # 2x32 map
+        self.wide_context = Residual(c5, (1, 3), (1, 2)) if extra else nn.Identity()
         # is this crop a plate at all? Lettering, signs and badges read fluently, so the text alone cannot
         # tell; the head sees the glyph-level map (colours, borders) and the reading's features, pooled.
-        self.plate = nn.Sequential(nn.Linear(2 * (96 + 192), 64), nn.ReLU(inplace=True), nn.Linear(64, 1))
+        self.plate = nn.Sequential(nn.Linear(2 * (c3 + c5), 64), nn.ReLU(inplace=True), nn.Linear(64, 1))
 
     def forward(self, image):
         x = (image - 0.5) / 0.25

@@ -5,6 +5,8 @@
     /usr/bin/python3 -m npr_train.reader train --run runs/R1 --resume --until 18:00   # continue RUN/last.pt
     /usr/bin/python3 -m npr_train.reader eval --model runs/R1/best/reader.pt [--errors]  # the validation split
     /usr/bin/python3 -m npr_train.reader export --model runs/R1/best/reader.pt --to ../models
+    # a slim reader (0.6 x the channels, ~0.36 x the multiply-adds) cut down from the committed one and distilled from it
+    /usr/bin/python3 -m npr_train.reader train --init ../models/reader.pt --width 0.6 --teacher ../models/reader.pt --run runs/S1 ...
 
 Loss: CTC over 32 steps + region cross-entropy + the plate head's binary cross-entropy. Data: synthetic
 plates (npr_train.plates) and the training side of the real crops (npr_train.split), ~60/40 per batch.
@@ -29,7 +31,7 @@ import torch.nn.functional as F
 from . import reader_data, reader_val
 from .models import Reader
 from .reader_eval import fmt_table, validate
-from .reader_io import NEW_HEADS, export, extra_of, load_weights, read_state, reader_from
+from .reader_io import NEW_HEADS, channels_of, export, extra_of, load_weights, read_state, reader_from, slimmed
 
 TRAINING = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -94,9 +96,34 @@ def parse_args(argv=None):
                                    "last.pt, its EMA weights)")
     ap.add_argument("--extra", type=int, default=None, choices=[0, 1],
                     help="residual blocks added to the reader (models.Reader); default: as in --init or the checkpoint, else 0")
+    ap.add_argument("--width", type=float, default=None,
+                    help="a slim reader: the committed reader's channels times this (about width^2 of its multiply-adds); "
+                         "default: as --init / --resume, else 1")
+    ap.add_argument("--teacher", help="distil from this reader (e.g. ../models/reader.pt): the student also learns "
+                                      "its softened per-step readings, region and plate chances")
+    ap.add_argument("--distill", type=float, default=1.0, help="weight of the distillation loss (with --teacher)")
+    ap.add_argument("--distill-temp", type=float, default=2.0, help="softening temperature of the readings (with --teacher)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--no-val", action="store_true")
     return top.parse_args(argv)
+
+
+def distill_loss(student, teacher, temperature, region_weight, plate_weight):
+    """What a student reader learns from its teacher beyond the labels: the teacher's readings softened by
+    `temperature` at every time step (KL, scaled by T^2 as usual so its gradients keep their size), its region
+    distribution, and its plate chance. Zero where the student's outputs are the teacher's."""
+    (logits, region, plate), (t_logits, t_region, t_plate) = student, teacher
+    t = temperature
+
+    def kl(s, k, temp):
+        return F.kl_div(F.log_softmax(s.float() / temp, -1), F.log_softmax(k.float() / temp, -1),
+                        log_target=True, reduction="none").sum(-1).mean() * temp * temp
+
+    target = torch.sigmoid(t_plate.float())
+    # BCE against a soft target minus that target's own entropy: a KL between two Bernoullis, 0 at agreement
+    plate_kl = (F.binary_cross_entropy_with_logits(plate.float(), target)
+                - F.binary_cross_entropy_with_logits(t_plate.float(), target))
+    return kl(logits, t_logits, t) + region_weight * kl(region, t_region, 1.0) + plate_weight * plate_kl
 
 
 def deadline(args):
@@ -165,10 +192,20 @@ def train(args):
     last_path = os.path.join(args.run_dir, "last.pt")
 
     extra = args.extra
+    src = last_path if args.resume and os.path.exists(last_path) else args.init
+    src_state = read_state(src) if src else None
     if extra is None:
-        src = last_path if args.resume and os.path.exists(last_path) else args.init
-        extra = extra_of(read_state(src)) if src else 0
-    model = Reader(extra=extra).to(device)
+        extra = extra_of(src_state) if src_state else 0
+    if args.width is not None:
+        channels = Reader.slim(args.width)
+    else:
+        channels = channels_of(src_state) if src_state else Reader.CHANNELS
+    model = Reader(extra=extra, channels=channels).to(device)
+    teacher = None
+    if args.teacher:
+        teacher = reader_from(args.teacher).to(device).eval()
+        for p in teacher.parameters():
+            p.requires_grad_(False)
     ema = copy.deepcopy(model).eval()
     for p in ema.parameters():
         p.requires_grad_(False)
@@ -187,9 +224,13 @@ def train(args):
         torch.set_rng_state(ck["torch_rng"])
         log(f"resumed {last_path} at step {step}, best validation score {best:.2f}")
     elif args.init:
-        load_weights(model, args.init)
+        if channels_of(src_state) == channels:
+            load_weights(model, args.init)
+            log(f"initialised from {args.init} (reader extra={extra})")
+        else:
+            model.load_state_dict(slimmed(reader_from(args.init), channels).state_dict())
+            log(f"initialised from {args.init} cut down to channels {channels} (reader_io.slimmed)")
         ema.load_state_dict(model.state_dict())
-        log(f"initialised from {args.init} (reader extra={extra})")
     model.to(device)
     ema.to(device)
 
@@ -197,7 +238,8 @@ def train(args):
     if args.resume and t_end <= t_start:
         t_start = time.time()
     log(f"training until {dt.datetime.fromtimestamp(t_end):%Y-%m-%d %H:%M}, device {device}, threads {args.threads}, "
-        f"batch {args.batch}, lr {args.lr}")
+        f"batch {args.batch}, lr {args.lr}, channels {channels} ({sum(p.numel() for p in model.parameters())} parameters)"
+        + (f", distilling {args.teacher} (weight {args.distill}, temperature {args.distill_temp})" if teacher else ""))
 
     sets = {} if args.no_val else reader_val.load_sets()
     log("validation split: " + ", ".join(f"{k} {len(v)} plates" for k, v in sets.items()))
@@ -280,6 +322,11 @@ def train(args):
         is_plate = torch.tensor([float(t != "") for t in texts], device=device)
         pl = F.binary_cross_entropy_with_logits(plate, is_plate)
         loss = ctc + args.region_weight * rl + args.plate_weight * pl
+        if teacher is not None:
+            with torch.no_grad():
+                taught = teacher(x)
+            loss = loss + args.distill * distill_loss((logits, region, plate), taught, args.distill_temp,
+                                                      args.region_weight, args.plate_weight)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
