@@ -143,6 +143,8 @@ export const RATE_LIMIT_HEADERS: { header: string; description: string }[] = [
   { header: 'X-RateLimit-Remaining', description: 'Requests remaining in current window' },
   { header: 'X-RateLimit-Reset', description: 'Unix timestamp when the window resets' },
 ];
+export const SERVER_TIMING_DESCRIPTION =
+  'W3C Server-Timing: milliseconds the gateway spent on each phase it reached (auth, upload, rate, validate, enqueue, recognition: the wait for the queue, the recogniser and the vehicle lookup, bill) and total';
 export const RETRY_AFTER_DESCRIPTION = 'On 429 only: seconds to wait before the window resets and a request can succeed';
 
 /** Sent with recognition answers (and every QUOTA_EXCEEDED) when the account's plan has a monthly quota. */

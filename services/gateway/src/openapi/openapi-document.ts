@@ -44,6 +44,7 @@ import {
   PLAN_LIMITS,
   QUOTA_HEADERS,
   RATE_LIMIT_HEADERS,
+  SERVER_TIMING_DESCRIPTION,
   RETRY_AFTER_DESCRIPTION,
   exampleJobAccepted,
   exampleJobProcessing,
@@ -99,12 +100,16 @@ const table = (head: string[], rows: string[][]) =>
 
 const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
 const json = (schemaId: string, example?: unknown) => ({ 'application/json': { schema: ref(schemaId), ...(example ? { example } : {}) } });
-const rateHeaders = Object.fromEntries(RATE_LIMIT_HEADERS.map((h) => [h.header, { $ref: `#/components/headers/${h.header}` }]));
+// what every /api/v1 answer carries: the key's rate-limit window and the gateway's phase timings
+const answerHeaders = {
+  ...Object.fromEntries(RATE_LIMIT_HEADERS.map((h) => [h.header, { $ref: `#/components/headers/${h.header}` }])),
+  'Server-Timing': { $ref: '#/components/headers/Server-Timing' },
+};
 
 function errorResponse(description: string, codes: string[]) {
   return {
     description: `${description}\n\nCodes: ${codes.map((c) => `\`${c}\``).join(', ')}.`,
-    headers: rateHeaders,
+    headers: answerHeaders,
     content: json('ErrorBody', { success: false, error: { code: codes[0], message: ERROR_CODE_DESCRIPTIONS[codes[0] as keyof typeof ERROR_CODE_DESCRIPTIONS] + '.' } }),
   };
 }
@@ -169,7 +174,7 @@ const optionParams = [
 const quotaHeaders = Object.fromEntries(QUOTA_HEADERS.map((h) => [h.header, { $ref: `#/components/headers/${h.header}` }]));
 const tooMany = (what: string) => ({
   ...errorResponse(`${what} (\`RATE_LIMIT_EXCEEDED\`), or the account's monthly quota is used up (\`QUOTA_EXCEEDED\`).`, ['RATE_LIMIT_EXCEEDED', 'QUOTA_EXCEEDED']),
-  headers: { ...rateHeaders, ...quotaHeaders, 'Retry-After': { $ref: '#/components/headers/Retry-After' } },
+  headers: { ...answerHeaders, ...quotaHeaders, 'Retry-After': { $ref: '#/components/headers/Retry-After' } },
 });
 const unauthorised = () => errorResponse('Unauthorised — missing or invalid API key.', ['INVALID_API_KEY']);
 const webhookId = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
@@ -294,8 +299,8 @@ function buildDocument(): JsonObject {
             },
           },
           responses: {
-            '200': { description: 'Plates found.', headers: rateHeaders, content: json('RecognitionResponse', EXAMPLE_RECOGNISE_RESPONSE) },
-            '202': { description: 'Accepted: poll the job URL (also in the `Location` header).', headers: rateHeaders, content: json('JobAccepted', exampleJobAccepted(EXAMPLE_BASE)) },
+            '200': { description: 'Plates found.', headers: answerHeaders, content: json('RecognitionResponse', EXAMPLE_RECOGNISE_RESPONSE) },
+            '202': { description: 'Accepted: poll the job URL (also in the `Location` header).', headers: answerHeaders, content: json('JobAccepted', exampleJobAccepted(EXAMPLE_BASE)) },
             '400': errorResponse('Bad request — invalid parameters or image.', ['INVALID_IMAGE', 'BAD_REQUEST']),
             '401': errorResponse('Unauthorised — missing or invalid API key.', ['INVALID_API_KEY']),
             '413': errorResponse(`File too large — exceeds ${UPLOAD_LIMITS.maxFileBytes / 1024 / 1024}MB limit.`, ['IMAGE_TOO_LARGE']),
@@ -340,8 +345,8 @@ function buildDocument(): JsonObject {
             },
           },
           responses: {
-            '200': { description: 'One outcome per image, in upload order (a failed image is an error body in its slot).', headers: rateHeaders, content: json('BatchResponse', EXAMPLE_BATCH_RESPONSE) },
-            '202': { description: 'Accepted: poll the job URL.', headers: rateHeaders, content: json('JobAccepted', exampleJobAccepted(EXAMPLE_BASE)) },
+            '200': { description: 'One outcome per image, in upload order (a failed image is an error body in its slot).', headers: answerHeaders, content: json('BatchResponse', EXAMPLE_BATCH_RESPONSE) },
+            '202': { description: 'Accepted: poll the job URL.', headers: answerHeaders, content: json('JobAccepted', exampleJobAccepted(EXAMPLE_BASE)) },
             '400': errorResponse('Bad request — no images, too many images, or invalid options.', ['BAD_REQUEST']),
             '401': errorResponse('Unauthorised — missing or invalid API key.', ['INVALID_API_KEY']),
             '413': errorResponse(`A file exceeds the ${UPLOAD_LIMITS.maxFileBytes / 1024 / 1024}MB limit.`, ['IMAGE_TOO_LARGE']),
@@ -375,12 +380,12 @@ function buildDocument(): JsonObject {
             },
           },
           responses: {
-            '201': { description: 'The plates read (an empty `results` list when there is none).', headers: rateHeaders, content: json('PlateReaderResponse', EXAMPLE_PLATE_READER_RESPONSE) },
-            '202': { description: 'Still processing after the server\'s bound: `job_id` and the URL of the job to poll (`GET /api/v1/jobs/{id}`).', headers: rateHeaders },
-            '400': { description: 'Bad request: no image, an invalid image, options or `upload_url`.', headers: rateHeaders, content: json('PlateReaderError', EXAMPLE_PLATE_READER_ERRORS['400']) },
-            '403': { description: 'Missing or invalid API key.', headers: rateHeaders, content: json('PlateReaderError', EXAMPLE_PLATE_READER_ERRORS['403']) },
-            '413': { description: `File too large — exceeds ${UPLOAD_LIMITS.maxFileBytes / 1024 / 1024}MB limit.`, headers: rateHeaders, content: json('PlateReaderError', EXAMPLE_PLATE_READER_ERRORS['413']) },
-            '429': { description: 'Rate limit exceeded.', headers: { ...rateHeaders, 'Retry-After': { $ref: '#/components/headers/Retry-After' } }, content: json('PlateReaderError', EXAMPLE_PLATE_READER_ERRORS['429']) },
+            '201': { description: 'The plates read (an empty `results` list when there is none).', headers: answerHeaders, content: json('PlateReaderResponse', EXAMPLE_PLATE_READER_RESPONSE) },
+            '202': { description: 'Still processing after the server\'s bound: `job_id` and the URL of the job to poll (`GET /api/v1/jobs/{id}`).', headers: answerHeaders },
+            '400': { description: 'Bad request: no image, an invalid image, options or `upload_url`.', headers: answerHeaders, content: json('PlateReaderError', EXAMPLE_PLATE_READER_ERRORS['400']) },
+            '403': { description: 'Missing or invalid API key.', headers: answerHeaders, content: json('PlateReaderError', EXAMPLE_PLATE_READER_ERRORS['403']) },
+            '413': { description: `File too large — exceeds ${UPLOAD_LIMITS.maxFileBytes / 1024 / 1024}MB limit.`, headers: answerHeaders, content: json('PlateReaderError', EXAMPLE_PLATE_READER_ERRORS['413']) },
+            '429': { description: 'Rate limit exceeded.', headers: { ...answerHeaders, 'Retry-After': { $ref: '#/components/headers/Retry-After' } }, content: json('PlateReaderError', EXAMPLE_PLATE_READER_ERRORS['429']) },
           },
         },
       },
@@ -393,7 +398,7 @@ function buildDocument(): JsonObject {
           responses: {
             '200': {
               description: 'Still queued or processing, or done (the body the synchronous call would have returned, plus `job_id` and `status`).',
-              headers: rateHeaders,
+              headers: answerHeaders,
               content: {
                 'application/json': {
                   schema: ref('JobStatusResponse'),
@@ -417,7 +422,7 @@ function buildDocument(): JsonObject {
           operationId: 'listWebhooks',
           summary: "The account's webhooks (never their secrets).",
           responses: {
-            '200': { description: 'The webhooks, oldest first.', headers: rateHeaders, content: json('WebhookListResponse', { success: true, webhooks: [EXAMPLE_WEBHOOK] }) },
+            '200': { description: 'The webhooks, oldest first.', headers: answerHeaders, content: json('WebhookListResponse', { success: true, webhooks: [EXAMPLE_WEBHOOK] }) },
             '401': unauthorised(),
           },
         },
@@ -431,7 +436,7 @@ function buildDocument(): JsonObject {
             content: { 'application/json': { schema: paramSchema(CreateWebhookBodySchema), example: { url: EXAMPLE_WEBHOOK.url, events: EXAMPLE_WEBHOOK.events } } },
           },
           responses: {
-            '201': { description: 'Registered; keep the secret.', headers: rateHeaders, content: json('WebhookCreatedResponse', { success: true, webhook: EXAMPLE_WEBHOOK, secret: 'whsec_...' }) },
+            '201': { description: 'Registered; keep the secret.', headers: answerHeaders, content: json('WebhookCreatedResponse', { success: true, webhook: EXAMPLE_WEBHOOK, secret: 'whsec_...' }) },
             '400': errorResponse('Not an http(s) URL, an address outbound calls may not reach, unknown events, or too many webhooks.', ['BAD_REQUEST']),
             '401': unauthorised(),
           },
@@ -443,7 +448,7 @@ function buildDocument(): JsonObject {
           operationId: 'rotateOneOffWebhookSecret',
           summary: 'Create or replace the secret that signs deliveries to a request\'s one-off `webhook_url`.',
           responses: {
-            '201': { description: 'The new secret, shown once; the previous one stops verifying.', headers: rateHeaders, content: json('OneOffSecretResponse', { success: true, secret: 'whsec_...' }) },
+            '201': { description: 'The new secret, shown once; the previous one stops verifying.', headers: answerHeaders, content: json('OneOffSecretResponse', { success: true, secret: 'whsec_...' }) },
             '401': unauthorised(),
           },
         },
@@ -454,7 +459,7 @@ function buildDocument(): JsonObject {
           operationId: 'getWebhook',
           summary: 'One webhook and its latest delivery attempts (newest first) with their status codes.',
           parameters: [webhookId],
-          responses: { '200': { description: 'The webhook and its delivery log.', headers: rateHeaders, content: json('WebhookDetailResponse') }, '401': unauthorised(), '404': noSuchWebhook() },
+          responses: { '200': { description: 'The webhook and its delivery log.', headers: answerHeaders, content: json('WebhookDetailResponse') }, '401': unauthorised(), '404': noSuchWebhook() },
         },
         delete: {
           tags: ['Webhooks'],
@@ -462,7 +467,7 @@ function buildDocument(): JsonObject {
           summary: 'Delete a webhook; pending deliveries to it are dropped.',
           parameters: [webhookId],
           responses: {
-            '200': { description: 'Deleted.', headers: rateHeaders, content: json('WebhookDeletedResponse', { success: true, deleted: '9b2f3c1e-0d4a-4e8b-a1c2-5f6e7d8c9b0a' }) },
+            '200': { description: 'Deleted.', headers: answerHeaders, content: json('WebhookDeletedResponse', { success: true, deleted: '9b2f3c1e-0d4a-4e8b-a1c2-5f6e7d8c9b0a' }) },
             '401': unauthorised(),
             '404': noSuchWebhook(),
           },
@@ -474,7 +479,7 @@ function buildDocument(): JsonObject {
           operationId: 'enableWebhook',
           summary: 'Turn a webhook that repeated failures disabled back on (its failure count starts again).',
           parameters: [webhookId],
-          responses: { '200': { description: 'Enabled.', headers: rateHeaders, content: json('WebhookDetailResponse') }, '401': unauthorised(), '404': noSuchWebhook() },
+          responses: { '200': { description: 'Enabled.', headers: answerHeaders, content: json('WebhookDetailResponse') }, '401': unauthorised(), '404': noSuchWebhook() },
         },
       },
       '/statistics': {
@@ -483,7 +488,7 @@ function buildDocument(): JsonObject {
           operationId: 'getStatistics',
           summary: "The account's billed images this calendar month (UTC) and today, per key, with the plan's limits and what is left.",
           description: 'Only processed images count (plates found or not); rejected uploads, authentication failures and 5xx answers do not.',
-          responses: { '200': { description: 'Usage and limits.', headers: rateHeaders, content: json('StatisticsResponse', EXAMPLE_STATISTICS) }, '401': unauthorised() },
+          responses: { '200': { description: 'Usage and limits.', headers: answerHeaders, content: json('StatisticsResponse', EXAMPLE_STATISTICS) }, '401': unauthorised() },
         },
       },
       // outside /api/v1: Plate Recognizer's own path (also with their trailing slash, /v1/statistics/)
@@ -521,6 +526,7 @@ function buildDocument(): JsonObject {
         ...Object.fromEntries(RATE_LIMIT_HEADERS.map((h) => [h.header, { description: h.description, schema: { type: 'integer' } }])),
         ...Object.fromEntries(QUOTA_HEADERS.map((h) => [h.header, { description: h.description, schema: { type: 'integer' } }])),
         'Retry-After': { description: `${RETRY_AFTER_DESCRIPTION} (for QUOTA_EXCEEDED: until the month resets).`, schema: { type: 'integer' } },
+        'Server-Timing': { description: SERVER_TIMING_DESCRIPTION, schema: { type: 'string' }, example: 'auth;dur=2.4, upload;dur=0.8, rate;dur=0.3, validate;dur=0.9, enqueue;dur=1.6, recognition;dur=37.2, bill;dur=2.1, total;dur=48.9' },
       },
       schemas: componentSchemas(),
     },
