@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { EventEmitter } from 'node:events';
 import { FlowProducer, Job, Queue, QueueEvents } from 'bullmq';
 import {
   AppError,
@@ -55,9 +56,9 @@ export async function createRecognitionFlow(options: RecognitionFlowOptions) {
   const jobFinishedQueue = new Queue(QUEUE_NAMES.jobFinished, { connection: redis, prefix });
   const lookupEvents = new QueueEvents(QUEUE_NAMES.vehicleLookup, { connection: eventsConnection, prefix });
   await Promise.all([lookupEvents.waitUntilReady(), redisReady(redis)]);
-  // every waiting request adds (and later removes) a 'closing' listener on the queue: many in flight is normal
-  lookupQueue.setMaxListeners(0);
-  // synchronous waits in progress, ended at once when the connection to Redis drops
+  // QueueEvents also emits `completed:<job id>` and `failed:<job id>`, which its typings leave out
+  const perJobEvents = lookupEvents as unknown as EventEmitter;
+  // synchronous waits in progress, ended at once when the connection to Redis drops (or the gateway closes)
   const onRedisLost = new Set<() => void>();
   redis.on('close', () => onRedisLost.forEach((end) => end()));
   const keep = { age: options.resultTtlSeconds };
@@ -213,25 +214,38 @@ export async function createRecognitionFlow(options: RecognitionFlowOptions) {
 
   /**
    * Waits until the flow finishes or `timeoutMs` passes; returns its outcome, or null when it is
-   * still running (the caller then answers 202 with the job to poll).
+   * still running (the caller then answers 202 with the job to poll). The wait listens for the lookup
+   * job's completion event, which carries the outcome (no further round trip), and is ended at once by
+   * Redis going away (the job is accepted and kept; the client polls for it). Not BullMQ's
+   * `waitUntilFinished`: its own first look at the job runs inside a promise executor, where a Redis
+   * failure is an unhandled rejection that stops the process.
    */
   async function waitForOutcome(flowId: string, timeoutMs: number): Promise<ImageOutcome | null> {
-    // the job needs no reading to be waited for (BullMQ's wait asks Redis whether it finished already,
-    // and a job that is gone is a failed wait, settled below by its state): a round trip fewer
-    const parent = new Job(lookupQueue, 'lookup', {}, {}, flowId);
-    // Redis going away ends the wait at once: the job is accepted and kept, the client polls for it
-    let onClose!: () => void;
-    const redisLost = new Promise<'lost'>((resolve) => onRedisLost.add((onClose = () => resolve('lost'))));
+    type End = { kind: 'completed'; returnvalue: unknown } | { kind: 'failed' | 'timeout' | 'lost' };
+    let settle!: (end: End) => void;
+    const ended = new Promise<End>((resolve) => (settle = resolve));
+    const onCompleted = (args: { returnvalue: unknown }) => settle({ kind: 'completed', returnvalue: args.returnvalue });
+    const onFailed = () => settle({ kind: 'failed' });
+    const onLost = () => settle({ kind: 'lost' });
+    perJobEvents.on(`completed:${flowId}`, onCompleted);
+    perJobEvents.on(`failed:${flowId}`, onFailed);
+    onRedisLost.add(onLost);
+    const timer = setTimeout(() => settle({ kind: 'timeout' }), timeoutMs);
     try {
-      // the common case: the completion event carries the outcome, no further round trips
-      const finished = await Promise.race([parent.waitUntilFinished(lookupEvents, timeoutMs), redisLost]);
-      if (finished === 'lost') return null;
-      return ImageOutcomeSchema.parse(finished);
-    } catch {
-      // failed or timed out: the job's state says which
+      // listening first, then one look: a flow that finished before the listeners were in place (or
+      // vanished) is settled by its state; a Redis failure here is the request's own error (503)
+      const state = await lookupQueue.getJobState(flowId);
+      if (state === 'unknown') throw new AppError('INTERNAL_ERROR', `job ${flowId} vanished before it finished`);
+      const end = state === 'completed' || state === 'failed' ? ({ kind: state } as End) : await ended;
+      if (end.kind === 'completed' && 'returnvalue' in end) return ImageOutcomeSchema.parse(end.returnvalue);
+      if (end.kind === 'lost') return null;
     } finally {
-      onRedisLost.delete(onClose);
+      clearTimeout(timer);
+      perJobEvents.off(`completed:${flowId}`, onCompleted);
+      perJobEvents.off(`failed:${flowId}`, onFailed);
+      onRedisLost.delete(onLost);
     }
+    // failed, timed out, or finished before the wait began: the flow's state says which
     if (redis.status !== 'ready') return null;
     const state = await getFlowState(flowId);
     if (!state) throw new AppError('INTERNAL_ERROR', `job ${flowId} vanished before it finished`);
@@ -316,6 +330,8 @@ export async function createRecognitionFlow(options: RecognitionFlowOptions) {
     usedMemoryBytes: () => usedMemoryBytes,
     async close() {
       clearInterval(memoryTimer);
+      // synchronous requests still waiting answer 202 with their job (kept in Redis) rather than hang
+      onRedisLost.forEach((end) => end());
       await lookupEvents.close();
       await flowProducer.close();
       await lookupQueue.close();
