@@ -133,18 +133,9 @@ export async function createRecognitionFlow(options: RecognitionFlowOptions) {
    */
   async function submitJob(input: { record: JobRecord; flowIds: string[]; options?: RecogniseOptions; images?: { flowId: string; bytes: Buffer }[] }) {
     const { record } = input;
-    // the record first: the job-finished handler reads it, and it may run as soon as the flow is added;
-    // with any image not stored yet, in one transaction (a round trip fewer for a single image)
-    if (input.images?.length) {
-      const multi = redis.multi();
-      for (const image of input.images) multi.set(redisKeys.image(prefix, image.flowId), image.bytes, 'EX', options.imageTtlSeconds);
-      multi.set(redisKeys.jobRecord(prefix, record.id), JSON.stringify(record), 'EX', options.resultTtlSeconds);
-      const replies = await multi.exec();
-      const failed = replies?.find(([err]) => err)?.[0];
-      if (!replies || failed) throw failed ?? new Error('the Redis transaction storing the request was discarded');
-    } else {
-      await saveJobRecord(record);
-    }
+    // the record (and any image not stored yet) first: the job-finished handler reads it, and it may run
+    // as soon as the flow is added; sent together, they cost one round trip
+    await Promise.all([saveJobRecord(record), ...(input.images ?? []).map((image) => storeImage(image.flowId, image.bytes))]);
     const finished: JobFinishedJobData = { jobId: record.id };
     const finishedOpts = { jobId: record.id, removeOnComplete: keep, removeOnFail: keep, attempts: 8, backoff: { type: 'exponential', delay: 1000 } };
     if (input.flowIds.length === 0) {
@@ -236,9 +227,11 @@ export async function createRecognitionFlow(options: RecognitionFlowOptions) {
       // vanished) is settled by its state; a Redis failure here is the request's own error (503)
       const state = await lookupQueue.getJobState(flowId);
       if (state === 'unknown') throw new AppError('INTERNAL_ERROR', `job ${flowId} vanished before it finished`);
-      const end = state === 'completed' || state === 'failed' ? ({ kind: state } as End) : await ended;
-      if (end.kind === 'completed' && 'returnvalue' in end) return ImageOutcomeSchema.parse(end.returnvalue);
-      if (end.kind === 'lost') return null;
+      if (state !== 'completed' && state !== 'failed') {
+        const end = await ended;
+        if (end.kind === 'completed') return ImageOutcomeSchema.parse(end.returnvalue);
+        if (end.kind === 'lost') return null;
+      }
     } finally {
       clearTimeout(timer);
       perJobEvents.off(`completed:${flowId}`, onCompleted);
